@@ -1,0 +1,76 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./http/context";
+import { storefrontOriginPolicy, storefrontPreflight } from "./http/cors";
+import { onError, onNotFound } from "./http/error-handler";
+import { ApiError } from "./http/errors";
+import { PLATFORM_BASE, STOREFRONT_BASE } from "./http/openapi";
+import { requestId } from "./http/request-id";
+import { platformTenant, storefrontTenant } from "./http/tenant";
+import { storefrontRouters } from "./routes/application";
+import { platformRouters } from "./routes/platform";
+import { oauthRoutes } from "./routes/platform/oauth";
+
+const MAX_BODY_BYTES = 64 * 1024;
+const toHonoPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ":$1");
+
+export function buildApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(onError);
+  app.notFound(onNotFound);
+
+  app.use(requestId);
+  app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.use(`${STOREFRONT_BASE}/*`, storefrontPreflight, storefrontTenant, storefrontOriginPolicy);
+  app.use(`${toHonoPath(PLATFORM_BASE)}/*`, platformTenant);
+
+  app.route("/", oauthRoutes);
+  for (const router of storefrontRouters) app.route("/", router);
+  for (const router of platformRouters) app.route("/", router);
+
+  app.get("/_health", (c) => c.json({ ok: true }));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "applicationCredential", {
+    type: "http",
+    scheme: "bearer",
+    description: "base64(application_id:application_token), as the Fynd SDK sends it",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "f.session",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "platformToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from POST /service/panel/authentication/v1.0/company/{company_id}/oauth/token",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "platformClient", { type: "http", scheme: "basic" });
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "user-edge",
+      version: "0.1.0",
+      description:
+        "User management and authentication at the edge, wire-compatible with the Fynd platform's User module.",
+    },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "user-edge API" }));
+  return app;
+}
+
+export const app = buildApp();
+export type App = typeof app;

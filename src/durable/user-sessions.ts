@@ -1,0 +1,151 @@
+import { DurableObject } from "cloudflare:workers";
+import { constantTimeEqual } from "../crypto/tokens";
+
+export interface SessionRecord {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute end of the session, epoch ms. */
+  expiresAt: number;
+  /** Idle lifetime for rolling sessions, ms; 0 when the session is not rolling. */
+  idleMs: number;
+  userAgent: string;
+  ip: string;
+  domain: string;
+}
+
+export interface NewSession extends Omit<SessionRecord, "lastSeenAt"> {
+  /** SHA-256 of the cookie secret; the secret itself never reaches storage. */
+  secretHash: string;
+}
+
+export type Validation = { valid: true; session: SessionRecord } | { valid: false };
+
+// Writing last_seen on every request would turn each check into a write; once a minute is enough
+// for idle expiry and for "last active" in admin views.
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * One object per (application, user): the registry of that user's sessions and the single source of
+ * truth for whether a session is valid. Requests for one user are serialised here, so a revocation
+ * is seen by the very next validation, in every location.
+ */
+export class UserSessions extends DurableObject {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`create table if not exists sessions (
+      id text primary key,
+      secret_hash text not null,
+      created_at integer not null,
+      last_seen_at integer not null,
+      expires_at integer not null,
+      idle_ms integer not null,
+      user_agent text not null,
+      ip text not null,
+      domain text not null
+    )`);
+  }
+
+  async create(session: NewSession): Promise<void> {
+    this.purgeExpired(Date.now());
+    this.sql.exec(
+      `insert into sessions (id, secret_hash, created_at, last_seen_at, expires_at, idle_ms, user_agent, ip, domain)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      session.id,
+      session.secretHash,
+      session.createdAt,
+      session.createdAt,
+      session.expiresAt,
+      session.idleMs,
+      session.userAgent,
+      session.ip,
+      session.domain,
+    );
+    await this.scheduleCleanup();
+  }
+
+  async validate(id: string, secretHash: string, now = Date.now()): Promise<Validation> {
+    const row = this.sql.exec<Row>("select * from sessions where id = ?", id).toArray()[0];
+    if (!row || !constantTimeEqual(row.secret_hash, secretHash)) return { valid: false };
+    const session = toRecord(row);
+    if (!isLive(session, now)) {
+      this.sql.exec("delete from sessions where id = ?", id);
+      return { valid: false };
+    }
+    if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+      this.sql.exec("update sessions set last_seen_at = ? where id = ?", now, id);
+      session.lastSeenAt = now;
+    }
+    return { valid: true, session };
+  }
+
+  async list(now = Date.now()): Promise<SessionRecord[]> {
+    this.purgeExpired(now);
+    return this.sql.exec<Row>("select * from sessions order by created_at desc").toArray().map(toRecord);
+  }
+
+  /** Ends one session; returns whether it existed. */
+  async revoke(id: string): Promise<boolean> {
+    return this.sql.exec("delete from sessions where id = ?", id).rowsWritten > 0;
+  }
+
+  /** Ends every session, or every one but `keepId`; returns the ids ended. */
+  async revokeAll(keepId?: string): Promise<string[]> {
+    const rows = this.sql
+      .exec<{ id: string }>("delete from sessions where id != ? returning id", keepId ?? "")
+      .toArray();
+    return rows.map((r) => r.id);
+  }
+
+  override async alarm(): Promise<void> {
+    this.purgeExpired(Date.now());
+    await this.scheduleCleanup();
+  }
+
+  private purgeExpired(now: number) {
+    this.sql.exec(
+      "delete from sessions where expires_at <= ?1 or (idle_ms > 0 and last_seen_at + idle_ms <= ?1)",
+      now,
+    );
+  }
+
+  private async scheduleCleanup() {
+    const next = this.sql.exec<{ at: number | null }>("select min(expires_at) as at from sessions").one().at;
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+}
+
+type Row = {
+  id: string;
+  secret_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  idle_ms: number;
+  user_agent: string;
+  ip: string;
+  domain: string;
+} & Record<string, SqlStorageValue>;
+
+function toRecord(row: Row): SessionRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    idleMs: row.idle_ms,
+    userAgent: row.user_agent,
+    ip: row.ip,
+    domain: row.domain,
+  };
+}
+
+function isLive(session: SessionRecord, now: number): boolean {
+  if (session.expiresAt <= now) return false;
+  return session.idleMs === 0 || session.lastSeenAt + session.idleMs > now;
+}

@@ -1,0 +1,8 @@
+import { app } from "./app";
+import type { Bindings } from "./env";
+
+export { UserSessions } from "./durable/user-sessions";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Bindings>;

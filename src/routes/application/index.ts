@@ -1,0 +1,4 @@
+import { configRoutes } from "./config";
+
+/** Every storefront router; each registers its own routes and OpenAPI docs. */
+export const storefrontRouters = [configRoutes];

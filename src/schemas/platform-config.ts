@@ -1,0 +1,181 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * PlatformSchema (§3.4 of the API reference) plus our optional extensions
+ * (password policy and lockout, shaped as Fynd's pre-release builds had them; CORS origins).
+ * One definition serves validation, defaults, the stored shape and the OpenAPI document.
+ */
+
+const fieldRequirement = z.object({
+  is_required: z.boolean(),
+  level: z.enum(["hard", "soft"]),
+});
+
+const requiredFields = z.object({
+  email: fieldRequirement,
+  mobile: fieldRequirement,
+  password: z.object({ is_required: z.boolean() }).optional(),
+});
+
+const appCredential = z.object({ app_id: z.string().max(512), app_secret: z.string().max(1024) });
+const appleCredential = z.object({ app_id: z.string().max(512), redirect_uri: z.string().max(2048) });
+
+const origin = z
+  .string()
+  .max(255)
+  .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, "must be an origin like https://shop.example.com (scheme, host, optional port; no path)")
+  .transform((o) => o.toLowerCase());
+
+const sessionDurationUnit = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(["days", "hours", "minutes"]))
+  .transform((v) => (v.charAt(0).toUpperCase() + v.slice(1)) as "Days" | "Hours" | "Minutes");
+
+export const PlatformConfig = z
+  .object({
+    name: z.string().min(1).max(100),
+    display: z.string().max(200),
+    subtext: z.string().max(500),
+    active: z.boolean(),
+    register: z.boolean(),
+    forgot_password: z.boolean(),
+    login: z.object({ password: z.boolean(), otp: z.boolean(), via: z.string().max(50).optional() }),
+    skip_captcha: z.boolean(),
+    skip_login: z.boolean(),
+    required_fields: requiredFields,
+    register_required_fields: requiredFields,
+    look_and_feel: z.object({ card_position: z.string().max(50), background_color: z.string().max(50) }),
+    flash_card: z.object({ text: z.string().max(500), text_color: z.string().max(50), background_color: z.string().max(50) }),
+    social: z.object({ google: z.boolean(), facebook: z.boolean(), apple: z.boolean(), account_kit: z.boolean() }),
+    social_tokens: z.object({
+      google: appCredential,
+      facebook: appCredential,
+      account_kit: appCredential,
+      apple: appleCredential,
+    }),
+    mobile_image: z.string().max(2048),
+    desktop_image: z.string().max(2048),
+    meta: z.object({ fynd_default: z.boolean() }),
+    delete_account_day: z.number().int().min(0).max(365),
+    delete_account_reasons: z
+      .array(z.object({ reason_id: z.string().min(1).max(100), reason_text: z.string().min(1).max(500), show_text_area: z.boolean() }))
+      .max(50)
+      .refine((reasons) => new Set(reasons.map((r) => r.reason_id)).size === reasons.length, "reason_id values must be unique"),
+    delete_account_consent: z.object({ consent_text: z.string().max(2000) }),
+    session_config: z.object({
+      // The SDK example sends "30" (a string); accept both.
+      duration: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(1).max(3650)),
+      type: sessionDurationUnit,
+      is_rolling: z.boolean(),
+    }),
+    password_settings: z.object({
+      configs: z.object({
+        length: z.number().int().min(8).max(64).openapi({ description: "Minimum length (OWASP ASVS: at least 8)" }),
+        require_special_character: z.boolean(),
+        require_number: z.boolean(),
+        require_capital_character: z.boolean(),
+      }),
+      history: z.object({
+        required: z.boolean(),
+        count: z.number().int().min(0).max(24).openapi({ description: "How many previous passwords may not be reused" }),
+      }),
+      expiry: z.object({ required: z.boolean(), duration: z.number().int().min(1).max(3650).openapi({ description: "Days" }) }),
+    }),
+    account_lockout: z.object({
+      enable: z.boolean(),
+      attempts: z.number().int().min(1).max(100),
+      duration: z.number().int().min(1).max(86_400).openapi({ description: "Seconds an account stays locked" }),
+    }),
+    allowed_origins: z.array(origin).max(50).openapi({ description: "Browser origins allowed to call the storefront API with credentials" }),
+  })
+  .openapi("PlatformConfig");
+
+export type PlatformConfig = z.output<typeof PlatformConfig>;
+
+/** What an application starts with. Safe, OWASP-aligned defaults; every feature on that needs no setup. */
+export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
+  name: "Fynd",
+  display: "Fynd",
+  subtext: "Login to Fynd",
+  active: true,
+  register: true,
+  forgot_password: true,
+  login: { password: true, otp: true },
+  skip_captcha: false,
+  skip_login: false,
+  required_fields: {
+    email: { is_required: false, level: "hard" },
+    mobile: { is_required: true, level: "hard" },
+  },
+  register_required_fields: {
+    email: { is_required: true, level: "hard" },
+    mobile: { is_required: false, level: "hard" },
+  },
+  look_and_feel: { card_position: "center", background_color: "#F5F5F5" },
+  flash_card: { text: "", text_color: "#FFFFFF", background_color: "#EF5350" },
+  social: { google: false, facebook: false, apple: false, account_kit: false },
+  social_tokens: {
+    google: { app_id: "", app_secret: "" },
+    facebook: { app_id: "", app_secret: "" },
+    account_kit: { app_id: "", app_secret: "" },
+    apple: { app_id: "", redirect_uri: "" },
+  },
+  mobile_image: "",
+  desktop_image: "",
+  meta: { fynd_default: true },
+  delete_account_day: 7,
+  delete_account_reasons: [
+    { reason_id: "1", reason_text: "I no longer use this account", show_text_area: false },
+    { reason_id: "2", reason_text: "Other", show_text_area: true },
+  ],
+  delete_account_consent: { consent_text: "" },
+  session_config: { duration: 30, type: "Days", is_rolling: false },
+  password_settings: {
+    configs: { length: 8, require_special_character: false, require_number: false, require_capital_character: false },
+    history: { required: false, count: 0 },
+    expiry: { required: false, duration: 90 },
+  },
+  account_lockout: { enable: true, attempts: 10, duration: 900 },
+  allowed_origins: [],
+};
+
+/** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */
+export const PlatformConfigUpdate = deepPartial(PlatformConfig).openapi("PlatformConfigUpdate");
+export type PlatformConfigUpdate = z.input<typeof PlatformConfigUpdate>;
+
+/** Server-owned fields around the config, as the SDK's PlatformSchema names them. */
+const serverFields = {
+  _id: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  __v: z.number().int(),
+};
+
+export const PlatformConfigResponse = PlatformConfig.extend(serverFields).openapi("PlatformSchema");
+
+/** The storefront view (§3.4, §5.5): no secrets, `accountkit` spelled without the underscore. */
+export const StorefrontConfigResponse = PlatformConfig.omit({ social_tokens: true, account_lockout: true, allowed_origins: true })
+  .extend({
+    social_tokens: z.object({
+      google: z.object({ app_id: z.string() }),
+      facebook: z.object({ app_id: z.string() }),
+      accountkit: z.object({ app_id: z.string() }),
+      apple: appleCredential,
+    }),
+    ...serverFields,
+  })
+  .openapi("StorefrontPlatformSchema");
+
+function deepPartial<T extends z.ZodType>(schema: T): z.ZodType {
+  const unwrapped = schema as unknown as z.ZodType;
+  if (unwrapped instanceof z.ZodObject) {
+    const shape: Record<string, z.ZodType> = {};
+    for (const [key, value] of Object.entries(unwrapped.shape as Record<string, z.ZodType>)) {
+      shape[key] = deepPartial(value).optional();
+    }
+    return z.object(shape);
+  }
+  if (unwrapped instanceof z.ZodOptional) return deepPartial(unwrapped.unwrap() as z.ZodType);
+  return unwrapped;
+}

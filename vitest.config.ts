@@ -1,0 +1,27 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            // Test-only secrets; production ones come from `wrangler secret put`.
+            PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789",
+            TOKEN_SIGNING_KEY: "test-token-signing-key-0123456789abcdef",
+            DEV_OUTBOX: "true",
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/**/*.test.ts"],
+      setupFiles: ["./test/support/apply-migrations.ts"],
+      testTimeout: 30_000,
+    },
+  };
+});
