@@ -1,3 +1,18 @@
+CREATE TABLE `events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`application_id` text NOT NULL,
+	`user_id` text,
+	`type` text NOT NULL,
+	`title` text NOT NULL,
+	`sub_title` text,
+	`actor` text NOT NULL,
+	`visible` integer DEFAULT true NOT NULL,
+	`data` text,
+	`created_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `events_user_idx` ON `events` (`user_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `events_app_idx` ON `events` (`application_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `application_origins` (
 	`application_id` text NOT NULL,
 	`origin` text NOT NULL,

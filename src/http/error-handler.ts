@@ -24,8 +24,8 @@ function fromHttpException(error: HTTPException): ApiError {
   if (status === 400 && /json/i.test(error.message)) {
     return new ApiError(400, "MALFORMED_JSON", "The request body is not valid JSON");
   }
-  if (status === 400 && /content-type/i.test(error.message)) {
-    return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", error.message);
+  if (status === 415 || (status === 400 && /content-type/i.test(error.message))) {
+    return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json (or the content type this route documents)");
   }
   return new ApiError(status, status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST", error.message || "Bad request");
 }

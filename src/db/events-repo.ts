@@ -1,0 +1,29 @@
+import { and, asc, eq } from "drizzle-orm";
+import { newId } from "../crypto/tokens";
+import type { Database } from "./client";
+import { events } from "./schema/events";
+
+export type EventRow = typeof events.$inferSelect;
+export type NewEvent = Omit<typeof events.$inferInsert, "id" | "createdAt"> & { createdAt?: string };
+
+export class EventsRepo {
+  constructor(private readonly db: Database) {}
+
+  /** The insert statement, so callers can put it in the same D1 batch as the change it records. */
+  insertStatement(event: NewEvent) {
+    return this.db.insert(events).values({ ...event, id: newId(), createdAt: event.createdAt ?? new Date().toISOString() });
+  }
+
+  async record(event: NewEvent): Promise<void> {
+    await this.insertStatement(event);
+  }
+
+  async forUser(applicationId: string, userId: string): Promise<EventRow[]> {
+    return this.db
+      .select()
+      .from(events)
+      .where(and(eq(events.applicationId, applicationId), eq(events.userId, userId)))
+      .orderBy(asc(events.createdAt))
+      .all();
+  }
+}

@@ -1,0 +1,118 @@
+import { and, eq, inArray, or } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "./client";
+import { userEmails, userPhones, users } from "./schema/users";
+
+export type UserRow = typeof users.$inferSelect;
+export type EmailRow = typeof userEmails.$inferSelect;
+export type PhoneRow = typeof userPhones.$inferSelect;
+
+/** A user with its contacts: what every service works with. */
+export interface UserRecord {
+  user: UserRow;
+  emails: EmailRow[];
+  phones: PhoneRow[];
+}
+
+export interface NewUserRecord {
+  user: typeof users.$inferInsert;
+  emails: (typeof userEmails.$inferInsert)[];
+  phones: (typeof userPhones.$inferInsert)[];
+}
+
+/** Raised when a write hits a uniqueness index: a contact already claimed by another user. */
+export class ContactTakenError extends Error {
+  constructor(readonly kind: "email" | "phone") {
+    super(`${kind} already belongs to another account`);
+  }
+}
+
+/** Maps D1's unique-constraint failures on contacts to ContactTakenError; rethrows anything else. */
+export function rethrowContactConflict(error: unknown): never {
+  const message = String((error as Error)?.message ?? error);
+  if (/UNIQUE constraint failed: user_emails\.(application_id|email)/.test(message)) throw new ContactTakenError("email");
+  if (/UNIQUE constraint failed: user_phones\.(application_id|e164)/.test(message)) throw new ContactTakenError("phone");
+  throw error;
+}
+
+/** Storage of users and their contacts. Only contacts that are active count for lookups. */
+export class UsersRepo {
+  constructor(readonly db: Database) {}
+
+  async findById(applicationId: string, id: string): Promise<UserRecord | undefined> {
+    const [user, emails, phones] = await this.db.batch([
+      this.db.select().from(users).where(and(eq(users.id, id), eq(users.applicationId, applicationId))),
+      this.db.select().from(userEmails).where(and(eq(userEmails.userId, id), eq(userEmails.applicationId, applicationId))),
+      this.db.select().from(userPhones).where(and(eq(userPhones.userId, id), eq(userPhones.applicationId, applicationId))),
+    ]);
+    return user[0] ? { user: user[0], emails, phones } : undefined;
+  }
+
+  /** The user owning a claimed (verified or primary, active) email. */
+  async findByEmail(applicationId: string, email: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .select({ userId: userEmails.userId })
+      .from(userEmails)
+      .where(
+        and(
+          eq(userEmails.applicationId, applicationId),
+          eq(userEmails.email, email),
+          eq(userEmails.active, true),
+          or(eq(userEmails.verified, true), eq(userEmails.primary, true)),
+        ),
+      )
+      .get();
+    return row ? this.findById(applicationId, row.userId) : undefined;
+  }
+
+  /** The user owning a claimed (verified or primary, active) phone. */
+  async findByPhone(applicationId: string, e164: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .select({ userId: userPhones.userId })
+      .from(userPhones)
+      .where(
+        and(
+          eq(userPhones.applicationId, applicationId),
+          eq(userPhones.e164, e164),
+          eq(userPhones.active, true),
+          or(eq(userPhones.verified, true), eq(userPhones.primary, true)),
+        ),
+      )
+      .get();
+    return row ? this.findById(applicationId, row.userId) : undefined;
+  }
+
+  /** Attaches contacts to many users with two queries. */
+  async withContacts(rows: UserRow[]): Promise<UserRecord[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [emails, phones] = await this.db.batch([
+      this.db.select().from(userEmails).where(inArray(userEmails.userId, ids)),
+      this.db.select().from(userPhones).where(inArray(userPhones.userId, ids)),
+    ]);
+    return rows.map((user) => ({
+      user,
+      emails: emails.filter((e) => e.userId === user.id),
+      phones: phones.filter((p) => p.userId === user.id),
+    }));
+  }
+
+  /** The statements that insert a user with its contacts; run them in one batch with anything else. */
+  insertStatements(record: NewUserRecord): BatchItem<"sqlite">[] {
+    return [
+      this.db.insert(users).values(record.user),
+      ...record.emails.map((e) => this.db.insert(userEmails).values(e)),
+      ...record.phones.map((p) => this.db.insert(userPhones).values(p)),
+    ];
+  }
+
+  /** Runs statements as one D1 batch (one transaction); a contact conflict becomes ContactTakenError. */
+  async commit(statements: BatchItem<"sqlite">[]): Promise<void> {
+    if (statements.length === 0) return;
+    try {
+      await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    } catch (error) {
+      rethrowContactConflict(error);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { UserRecord } from "../db/users-repo";
+import { randomBytes } from "../crypto/tokens";
+import type { UserSchema, UserSearchSchema } from "../schemas/user";
+
+const byPrimaryFirst = <T extends { primary: boolean; createdAt: string }>(a: T, b: T) =>
+  Number(b.primary) - Number(a.primary) || a.createdAt.localeCompare(b.createdAt);
+
+/** The SDK's UserSchema. Inactive (released) contacts are history, not shown. */
+export function toUserSchema({ user, emails, phones }: UserRecord): UserSchema {
+  return {
+    _id: user.id,
+    user_id: user.id,
+    application_id: user.applicationId,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    gender: user.gender,
+    dob: user.dob,
+    phone_numbers: phones
+      .filter((p) => p.active)
+      .sort(byPrimaryFirst)
+      .map((p) => ({ phone: p.phone, country_code: p.countryCode, active: p.active, primary: p.primary, verified: p.verified })),
+    emails: emails
+      .filter((e) => e.active)
+      .sort(byPrimaryFirst)
+      .map((e) => ({ email: e.email, active: e.active, primary: e.primary, verified: e.verified })),
+    account_type: user.accountType,
+    active: !user.blocked && !user.archived,
+    profile_pic_url: user.profilePicUrl,
+    username: user.username,
+    meta: user.meta,
+    external_id: user.externalId,
+    rr_id: user.rrId,
+    consent: (user.consent as UserSchema["consent"]) ?? null,
+    has_password: user.passwordHash !== null,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}
+
+export function userStatus(user: UserRecord["user"]): "active" | "blocked" | "archived" | "deleting" {
+  if (user.archived) return "archived";
+  if (user.deleteOn) return "deleting";
+  if (user.blocked) return "blocked";
+  return "active";
+}
+
+/** UserSearchSchema for platform lists and search. */
+export function toUserSearchSchema(record: UserRecord): UserSearchSchema {
+  return {
+    ...toUserSchema(record),
+    archive: record.user.archived,
+    status: userStatus(record.user),
+    deleted_on: record.user.deleteOn,
+  };
+}
+
+/** Fynd-style username: the email or phone flattened, plus random digits (`jane_example_com_10039`). */
+export function generateUsername(seed: string | undefined): string {
+  const base = (seed ?? "user").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "user";
+  const digits = new DataView(randomBytes(4).buffer).getUint32(0) % 100_000;
+  return `${base}_${String(digits).padStart(5, "0")}`;
+}
