@@ -149,3 +149,8 @@ function isLive(session: SessionRecord, now: number): boolean {
   if (session.expiresAt <= now) return false;
   return session.idleMs === 0 || session.lastSeenAt + session.idleMs > now;
 }
+
+/** The object that holds one user's sessions. Keyed by application too, so tenants never share one. */
+export function userSessionsStub(namespace: DurableObjectNamespace<UserSessions>, applicationId: string, userId: string) {
+  return namespace.get(namespace.idFromName(`${applicationId}:${userId}`));
+}

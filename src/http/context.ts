@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import type { Bindings } from "../env";
+import type { UserRecord } from "../db/users-repo";
 import type { Application } from "../services/applications";
+import type { ValidSession } from "../services/sessions";
 
 /** The platform API client a request was authenticated as. */
 export interface PlatformCaller {
@@ -14,6 +16,10 @@ export interface AppVariables {
   application: Application;
   /** Set on platform routes. */
   platformCaller: PlatformCaller;
+  /** Set by requireSession / requireUser (storefront). */
+  session: ValidSession;
+  /** Set by requireUser (storefront): the logged-in user with contacts. */
+  user: UserRecord;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: AppVariables };

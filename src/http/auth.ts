@@ -1,0 +1,99 @@
+import { getCookie, setCookie, deleteCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { database } from "../db/client";
+import { UsersRepo, type UserRecord } from "../db/users-repo";
+import { EventsRepo } from "../db/events-repo";
+import { createSession, validateSession, type ClientInfo, type SessionStores } from "../services/sessions";
+import type { AppContext, AppEnv } from "./context";
+import { ApiError, unauthorized } from "./errors";
+
+export const SESSION_COOKIE = "f.session";
+
+export function sessionStores(c: AppContext): SessionStores {
+  return { registry: c.env.USER_SESSIONS, records: c.env.SESSIONS_KV };
+}
+
+export function usersRepo(c: AppContext): UsersRepo {
+  return new UsersRepo(database(c.env.DB));
+}
+
+export function eventsRepo(c: AppContext): EventsRepo {
+  return new EventsRepo(database(c.env.DB));
+}
+
+export function clientInfo(c: AppContext): ClientInfo {
+  return {
+    userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
+    ip: c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "",
+    domain: (c.req.header("origin") ?? new URL(c.req.url).origin).slice(0, 255),
+  };
+}
+
+const notLoggedIn = () => new ApiError(401, "SESSION_INVALID", "Not logged in, or the session has ended");
+
+/** Why a user may not use the storefront even with a valid cookie (same rule for login). */
+export function accountUnusableReason(user: UserRecord["user"]): string | undefined {
+  if (user.archived) return "This account no longer exists";
+  if (user.deleteOn) return "This account is scheduled for deletion";
+  if (user.blocked) return "This account has been blocked; contact the store";
+  return undefined;
+}
+
+/**
+ * Storefront: a valid `f.session` cookie, checked by the user's Durable Object (one call). If the
+ * object cannot be reached the request fails closed with 503: a session is never assumed valid.
+ */
+export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) throw unauthorized("Not logged in (no f.session cookie)");
+  let session;
+  try {
+    session = await validateSession(sessionStores(c), c.var.application.id, token);
+  } catch (error) {
+    console.error(JSON.stringify({ request_id: c.var.requestId, session_check_failed: String(error) }));
+    throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again");
+  }
+  if (!session) throw notLoggedIn();
+  c.set("session", session);
+  await next();
+});
+
+/** requireSession plus the user record; blocked, archived or deleting users are refused. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  await requireSession(c, async () => {
+    const record = await usersRepo(c).findById(c.var.application.id, c.var.session.userId);
+    if (!record || accountUnusableReason(record.user)) throw notLoggedIn();
+    c.set("user", record);
+    await next();
+  });
+});
+
+export function setSessionCookie(c: AppContext, token: string, maxAgeSeconds: number) {
+  // SameSite=None so storefronts on their own domains can send it (CORS with credentials); Secure is then required.
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: "None", path: "/", maxAge: maxAgeSeconds });
+}
+
+export function clearSessionCookie(c: AppContext) {
+  deleteCookie(c, SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: "None", path: "/" });
+}
+
+/**
+ * Starts a session for `user` and sets the cookie: the one way every login flow (password, OTP,
+ * social, token) ends. The caller has already checked the account is usable.
+ */
+export async function logIn(c: AppContext, user: UserRecord, method: string): Promise<string> {
+  const app = c.var.application;
+  const issued = await createSession(sessionStores(c), app.id, app.config.session_config, user.user.id, clientInfo(c));
+  setSessionCookie(c, issued.token, issued.maxAgeSeconds);
+  await eventsRepo(c).record({
+    applicationId: app.id,
+    userId: user.user.id,
+    type: "user.logged_in",
+    title: "Logged in",
+    subTitle: method,
+    actor: "user",
+    visible: false,
+    data: { method, session_id: issued.sessionId },
+  });
+  return issued.sessionId;
+}
