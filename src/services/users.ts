@@ -1,5 +1,5 @@
-import type { UserRecord } from "../db/users-repo";
-import { randomBytes } from "../crypto/tokens";
+import type { NewUserRecord, UserRecord } from "../db/users-repo";
+import { newId, randomBytes } from "../crypto/tokens";
 import type { UserSchema, UserSearchSchema } from "../schemas/user";
 
 const byPrimaryFirst = <T extends { primary: boolean; createdAt: string }>(a: T, b: T) =>
@@ -59,4 +59,57 @@ export function generateUsername(seed: string | undefined): string {
   const base = (seed ?? "user").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "user";
   const digits = new DataView(randomBytes(4).buffer).getUint32(0) % 100_000;
   return `${base}_${String(digits).padStart(5, "0")}`;
+}
+
+export interface NewUserInput {
+  applicationId: string;
+  firstName?: string;
+  lastName?: string;
+  gender?: string | null;
+  dob?: string | null;
+  email?: { email: string; verified: boolean };
+  phone?: { countryCode: number; phone: string; e164: string; verified: boolean };
+  passwordHash?: string | null;
+  consent?: Record<string, unknown> | null;
+  meta?: Record<string, unknown>;
+  externalId?: string | null;
+  rrId?: string | null;
+  profilePicUrl?: string;
+  username?: string;
+}
+
+/**
+ * The rows of a new user: its first email and phone become the primaries. Every way of creating a
+ * user (registration, OTP sign-up, social, platform createUser, import) goes through here, and
+ * `UsersRepo.commit(repo.insertStatements(record))` writes it atomically.
+ */
+export function newUserRecord(input: NewUserInput, now = new Date().toISOString()): NewUserRecord & { id: string } {
+  const id = newId();
+  return {
+    id,
+    user: {
+      id,
+      applicationId: input.applicationId,
+      username: input.username ?? generateUsername(input.email?.email ?? input.phone?.e164),
+      firstName: input.firstName ?? "",
+      lastName: input.lastName ?? "",
+      gender: input.gender ?? null,
+      dob: input.dob ?? null,
+      profilePicUrl: input.profilePicUrl ?? "",
+      meta: input.meta ?? {},
+      externalId: input.externalId ?? null,
+      rrId: input.rrId ?? null,
+      consent: input.consent ?? null,
+      passwordHash: input.passwordHash ?? null,
+      passwordChangedAt: input.passwordHash ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    emails: input.email
+      ? [{ id: newId(), userId: id, applicationId: input.applicationId, email: input.email.email, primary: true, verified: input.email.verified, active: true, createdAt: now }]
+      : [],
+    phones: input.phone
+      ? [{ id: newId(), userId: id, applicationId: input.applicationId, countryCode: input.phone.countryCode, phone: input.phone.phone, e164: input.phone.e164, primary: true, verified: input.phone.verified, active: true, createdAt: now }]
+      : [],
+  };
 }
