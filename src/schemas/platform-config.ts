@@ -19,6 +19,11 @@ const requiredFields = z.object({
 
 const appCredential = z.object({ app_id: z.string().max(512), app_secret: z.string().max(1024) });
 const appleCredential = z.object({ app_id: z.string().max(512), redirect_uri: z.string().max(2048) });
+/** Google issues one OAuth client id per platform; an ID token for any of them is accepted (extension fields). */
+const googleCredential = appCredential.extend({
+  android_app_id: z.string().max(512).openapi({ description: "Extension: OAuth client id of the Android app" }),
+  ios_app_id: z.string().max(512).openapi({ description: "Extension: OAuth client id of the iOS app" }),
+});
 
 const origin = z
   .string()
@@ -49,7 +54,7 @@ export const PlatformConfig = z
     flash_card: z.object({ text: z.string().max(500), text_color: z.string().max(50), background_color: z.string().max(50) }),
     social: z.object({ google: z.boolean(), facebook: z.boolean(), apple: z.boolean(), account_kit: z.boolean() }),
     social_tokens: z.object({
-      google: appCredential,
+      google: googleCredential,
       facebook: appCredential,
       account_kit: appCredential,
       apple: appleCredential,
@@ -116,7 +121,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   flash_card: { text: "", text_color: "#FFFFFF", background_color: "#EF5350" },
   social: { google: false, facebook: false, apple: false, account_kit: false },
   social_tokens: {
-    google: { app_id: "", app_secret: "" },
+    google: { app_id: "", app_secret: "", android_app_id: "", ios_app_id: "" },
     facebook: { app_id: "", app_secret: "" },
     account_kit: { app_id: "", app_secret: "" },
     apple: { app_id: "", redirect_uri: "" },

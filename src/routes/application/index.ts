@@ -1,4 +1,5 @@
 import { configRoutes } from "./config";
+import { socialRoutes } from "./social";
 
 /** Every storefront router; each registers its own routes and OpenAPI docs. */
-export const storefrontRouters = [configRoutes];
+export const storefrontRouters = [configRoutes, socialRoutes];
