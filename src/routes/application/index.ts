@@ -1,4 +1,7 @@
 import { configRoutes } from "./config";
+import { otpRoutes } from "./otp";
+import { passwordResetRoutes } from "./password-reset";
+import { verifyContactRoutes } from "./verify-contact";
 
 /** Every storefront router; each registers its own routes and OpenAPI docs. */
-export const storefrontRouters = [configRoutes];
+export const storefrontRouters = [configRoutes, otpRoutes, passwordResetRoutes, verifyContactRoutes];
