@@ -2,6 +2,7 @@ import { app } from "./app";
 import type { Bindings } from "./env";
 
 export { UserSessions } from "./durable/user-sessions";
+export { OtpGuard } from "./durable/otp-guard";
 
 export default {
   fetch: app.fetch,

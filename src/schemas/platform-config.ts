@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { MESSAGE_PURPOSES, MESSAGE_PURPOSE_NAMES } from "../notify/purposes";
 
 /**
  * PlatformSchema (§3.4 of the API reference) plus our optional extensions
@@ -36,6 +37,45 @@ const sessionDurationUnit = z
   .transform((v) => v.toLowerCase())
   .pipe(z.enum(["days", "hours", "minutes"]))
   .transform((v) => (v.charAt(0).toUpperCase() + v.slice(1)) as "Days" | "Hours" | "Minutes");
+
+const messageTemplate = z
+  .object({
+    sms: z.string().min(1).max(480),
+    email_subject: z.string().min(1).max(200),
+    email_text: z.string().min(1).max(5000),
+  })
+  .partial();
+
+/**
+ * OTP and link settings (our extension). Templates may use {{code}}, {{link}}, {{app_name}} and
+ * {{minutes}}; a template must carry what its purpose delivers, or users would never get it.
+ */
+const otpSettings = z.object({
+  length: z.number().int().min(4).max(8).openapi({ description: "Digits per OTP" }),
+  ttl_seconds: z.number().int().min(60).max(600).openapi({ description: "OTP lifetime; never more than 10 minutes" }),
+  max_attempts: z.number().int().min(1).max(10).openapi({ description: "Verify attempts per OTP before it is dead" }),
+  resend_timer: z.number().int().min(0).max(3600).openapi({ description: "Seconds before another OTP or link can go to the same destination for the same purpose" }),
+  per_destination_per_hour: z.number().int().min(1).max(100).openapi({ description: "Messages per email/phone per hour" }),
+  per_ip_per_hour: z.number().int().min(1).max(10_000).openapi({ description: "Messages requested per client IP per hour" }),
+  link_ttl_seconds: z.number().int().min(300).max(7 * 86_400).openapi({ description: "Lifetime of reset and verification links" }),
+  link_base_url: z
+    .union([z.literal(""), z.url({ protocol: /^https?$/ }).max(500)])
+    .openapi({ description: "Storefront base for links (e.g. https://shop.example.com); empty: the service default" }),
+  templates: z
+    .partialRecord(z.enum(MESSAGE_PURPOSE_NAMES), messageTemplate)
+    .superRefine((templates, ctx) => {
+      for (const [purpose, template] of Object.entries(templates)) {
+        const placeholder = `{{${MESSAGE_PURPOSES[purpose as keyof typeof MESSAGE_PURPOSES]}}}`;
+        for (const field of ["sms", "email_text"] as const) {
+          const text = template?.[field];
+          if (text !== undefined && !text.includes(placeholder)) {
+            ctx.addIssue({ code: "custom", path: [purpose, field], message: `must contain ${placeholder}` });
+          }
+        }
+      }
+    })
+    .openapi({ description: "Per-purpose message overrides (login, forgot, reset_link, verify_link)" }),
+});
 
 export const PlatformConfig = z
   .object({
@@ -93,6 +133,7 @@ export const PlatformConfig = z
       duration: z.number().int().min(1).max(86_400).openapi({ description: "Seconds an account stays locked" }),
     }),
     allowed_origins: z.array(origin).max(50).openapi({ description: "Browser origins allowed to call the storefront API with credentials" }),
+    otp: otpSettings,
   })
   .openapi("PlatformConfig");
 
@@ -143,6 +184,17 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   },
   account_lockout: { enable: true, attempts: 10, duration: 900 },
   allowed_origins: [],
+  otp: {
+    length: 6,
+    ttl_seconds: 600,
+    max_attempts: 5,
+    resend_timer: 30,
+    per_destination_per_hour: 10,
+    per_ip_per_hour: 60,
+    link_ttl_seconds: 3600,
+    link_base_url: "",
+    templates: {},
+  },
 };
 
 /** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */
@@ -160,7 +212,7 @@ const serverFields = {
 export const PlatformConfigResponse = PlatformConfig.extend(serverFields).openapi("PlatformSchema");
 
 /** The storefront view (§3.4, §5.5): no secrets, `accountkit` spelled without the underscore. */
-export const StorefrontConfigResponse = PlatformConfig.omit({ social_tokens: true, account_lockout: true, allowed_origins: true })
+export const StorefrontConfigResponse = PlatformConfig.omit({ social_tokens: true, account_lockout: true, allowed_origins: true, otp: true })
   .extend({
     social_tokens: z.object({
       google: z.object({ app_id: z.string() }),

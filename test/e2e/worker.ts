@@ -60,7 +60,7 @@ export async function startWorker(extraVars: Record<string, string> = {}): Promi
   await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], env);
   await run(["d1", "execute", "DB", "--local", "--persist-to", state, "--file", "scripts/seed-demo.sql"], env);
   const port = await freePort();
-  const vars = { DEV_OUTBOX: "true", ...TEST_SECRETS, ...extraVars };
+  const vars = { DEV_OUTBOX: "true", NOTIFY_TRANSPORT: "outbox", ...TEST_SECRETS, ...extraVars };
   const child = spawn(
     "npx",
     [
