@@ -2,8 +2,9 @@ import { drizzle } from "drizzle-orm/d1";
 import * as tenants from "./schema/tenants";
 import * as users from "./schema/users";
 import * as events from "./schema/events";
+import * as customers from "./schema/customers";
 
-export const schema = { ...tenants, ...users, ...events };
+export const schema = { ...tenants, ...users, ...events, ...customers };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });
