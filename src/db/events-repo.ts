@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
 import { events } from "./schema/events";
@@ -25,5 +25,17 @@ export class EventsRepo {
       .where(and(eq(events.applicationId, applicationId), eq(events.userId, userId)))
       .orderBy(asc(events.createdAt))
       .all();
+  }
+
+  /** The user's visible events (the platform timeline), the latest `limit` of them, oldest first. */
+  async timeline(applicationId: string, userId: string, limit: number): Promise<EventRow[]> {
+    const rows = await this.db
+      .select()
+      .from(events)
+      .where(and(eq(events.userId, userId), eq(events.applicationId, applicationId), eq(events.visible, true)))
+      .orderBy(desc(events.createdAt))
+      .limit(limit)
+      .all();
+    return rows.reverse();
   }
 }
