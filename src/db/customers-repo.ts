@@ -84,7 +84,7 @@ export class CustomersRepo {
   }
 
   async match(applicationId: string, match: string, window: Window): Promise<{ records: UserRecord[]; total: number }> {
-    const [ids, counted] = await this.db.batch([
+    const [ids, counted] = await Promise.all([
       this.db.all<{ id: string }>(this.matchQuery(applicationId, match, window)),
       this.db.all<{ n: number }>(this.matchCountQuery(applicationId, match)),
     ]);
