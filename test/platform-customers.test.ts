@@ -204,7 +204,7 @@ describe("platform tenant isolation", () => {
     const b = await newAdmin();
     const victim = await b.createUser({ email: "victim@example.com", first_name: "Victim" });
     const { authorization } = await adminHeaders(a.tenant);
-    const asA = (path: string, init: RequestInit = {}) => call(path, { ...init, headers: { ...(init.headers as object), authorization } });
+    const asA = (path: string, init: RequestInit = {}) => call(path, { ...init, headers: { ...(init.headers as object), authorization: authorization! } });
 
     // B's company and application in the path: the token is for another company.
     await expectError(await asA(`${b.tenant.plat}/customers/list`), 403);

@@ -1,10 +1,9 @@
-import { env } from "cloudflare:workers";
-import { is, SQL } from "drizzle-orm";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
 import { CustomersRepo, phraseMatch } from "../src/db/customers-repo";
+import { EventsRepo } from "../src/db/events-repo";
 import { UsersRepo } from "../src/db/users-repo";
+import { queryPlans, recordingD1 } from "./support/query-plans";
 import { expectError } from "./support/http";
 import { newAdmin, send, type Admin, type UserBody } from "./support/customers";
 
@@ -109,37 +108,49 @@ describe("platform searchUsers", () => {
 });
 
 describe("customer queries at scale", () => {
-  const dialect = new SQLiteAsyncDialect();
+  const app = "000000000000000000000009";
+  const someIds = ["000000000000000000000001", "000000000000000000000002"];
 
-  /** The plan SQLite picks for exactly the statement the repo runs (same SQL, same parameters). */
-  async function plan(query: SQL | { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-    const { sql, params } = is(query, SQL) ? dialect.sqlToQuery(query) : query.toSQL();
-    const { results } = await env.DB.prepare(`explain query plan ${sql}`).bind(...params).all<{ detail: string }>();
-    return results.map((r) => r.detail).join(" | ");
+  /** The plans of every statement `run` sends to D1. */
+  async function plansOf(run: (repos: { customers: CustomersRepo; users: UsersRepo; events: EventsRepo }) => Promise<unknown>) {
+    const { d1, statements } = recordingD1();
+    const db = database(d1);
+    await run({ customers: new CustomersRepo(db), users: new UsersRepo(db), events: new EventsRepo(db) });
+    expect(statements.length).toBeGreaterThan(0);
+    return (await queryPlans(statements)).join(" || ");
   }
 
-  it("use indexes and the FTS index, never a scan of users or contacts", async () => {
-    const repo = new CustomersRepo(database(env.DB), new UsersRepo(database(env.DB)));
-    const app = "000000000000000000000009";
-    const window = { limit: 10, offset: 20 };
+  it("use indexes and the FTS index, never a scan of users, contacts or events", async () => {
     const plans = {
-      page: await plan(repo.pageQuery(app, window)),
-      count: await plan(repo.countQuery(app)),
-      partial: await plan(repo.matchQuery(app, phraseMatch("jane"), window)),
-      partialCount: await plan(repo.matchCountQuery(app, phraseMatch("987", ["emails", "phones"]))),
-      email: await plan(repo.emailOwnersQuery(app, ["a@example.com", "b@example.com"], 50)),
-      phone: await plan(repo.phoneOwnersQuery(app, ["+919876543210"], 50)),
+      page: await plansOf(({ customers }) => customers.page(app, { limit: 20, offset: 40 })),
+      partial: await plansOf(({ customers }) => customers.match(app, phraseMatch("987", ["emails", "phones"]), { limit: 20, offset: 0 })),
+      partialIds: await plansOf(({ customers }) => customers.matchIds(app, phraseMatch("jane"), 50)),
+      exact: await plansOf(({ customers }) => customers.contactOwnerIds(app, ["a@example.com", "b@example.com"], ["+919876543210"], 50)),
+      records: await plansOf(({ customers }) => customers.records(app, someIds)),
+      findById: await plansOf(({ users }) => users.findById(app, someIds[0]!)),
+      timeline: await plansOf(({ events }) => events.timeline(app, someIds[0]!, 200)),
     };
-    expect(plans.page).toMatch(/SEARCH users USING (COVERING )?INDEX users_app_created_idx/);
+    expect(plans.page).toMatch(/SEARCH users USING INDEX users_app_created_idx \(application_id=\?\)/);
+    expect(plans.page).toMatch(/SEARCH users USING COVERING INDEX \w+ \(application_id=\?\)/); // the count
     expect(plans.page).not.toMatch(/TEMP B-TREE/);
-    expect(plans.count).toMatch(/SEARCH users USING COVERING INDEX \w+ \(application_id=\?\)/);
-    for (const p of [plans.partial, plans.partialCount]) {
+    for (const p of [plans.partial, plans.partialIds]) {
       expect(p).toMatch(/SCAN s VIRTUAL TABLE INDEX \d+:M/); // the FTS5 MATCH drives the query
       expect(p).toMatch(/SEARCH d USING INTEGER PRIMARY KEY/);
+      expect(p).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
     }
-    expect(plans.partial).not.toMatch(/TEMP B-TREE/);
-    expect(plans.email).toMatch(/SEARCH user_emails USING INDEX user_emails_app_email_idx/);
-    expect(plans.phone).toMatch(/SEARCH user_phones USING INDEX user_phones_app_e164_idx/);
-    for (const p of Object.values(plans)) expect(p).not.toMatch(/\bSCAN (users|user_emails|user_phones|customer_search_docs|d)\b/);
+    expect(plans.exact).toMatch(/SEARCH user_emails USING INDEX user_emails_app_email_idx \(application_id=\? AND email=\?\)/);
+    expect(plans.exact).toMatch(/SEARCH user_phones USING INDEX user_phones_app_e164_idx \(application_id=\? AND e164=\?\)/);
+    for (const p of [plans.records, plans.findById]) {
+      expect(p).toMatch(/SEARCH users USING INDEX sqlite_autoindex_users_1 \(id=\?\)/);
+      expect(p).toMatch(/SEARCH user_emails USING INDEX user_emails_user_email_uq \(user_id=\?\)/);
+      expect(p).toMatch(/SEARCH user_phones USING INDEX user_phones_user_phone_uq \(user_id=\?\)/);
+    }
+    expect(plans.page).toMatch(/SEARCH user_emails USING INDEX user_emails_user_email_uq \(user_id=\?\)/);
+    expect(plans.timeline).toMatch(/SEARCH events USING INDEX events_user_idx \(user_id=\?\)/);
+    // A lookup of a few users never walks the whole application's contacts or events.
+    for (const p of [plans.records, plans.findById, plans.timeline, plans.page]) {
+      expect(p).not.toMatch(/user_emails_app_email_idx|user_phones_app_e164_idx|events_app_idx/);
+    }
+    for (const p of Object.values(plans)) expect(p).not.toMatch(/\bSCAN (users|user_emails|user_phones|events|customer_search_docs|d)\b/);
   });
 });

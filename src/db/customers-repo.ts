@@ -2,7 +2,8 @@ import { and, count, desc, eq, inArray, isNotNull, notInArray, sql, type SQL } f
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
-import type { EmailRow, PhoneRow, UserRecord, UserRow, UsersRepo } from "./users-repo";
+import { inApplication } from "./tenant-filter";
+import { attachContacts, type UserRecord, type UserRow } from "./users-repo";
 
 export interface Window {
   limit: number;
@@ -25,16 +26,13 @@ export function phraseMatch(text: string, columns?: SearchColumn[]): string {
  * The admin's view of an application's customers at scale: pages over an index, partial search
  * through the trigram FTS index, exact contact lookups over the contact indexes, and the bulk
  * statements of admin actions (run by the caller in one batch with their audit events).
- * Query builders are public so a test can check their plans with EXPLAIN QUERY PLAN.
+ * test/platform-search.test.ts checks the plan of every statement these methods run.
  */
 export class CustomersRepo {
-  constructor(
-    private readonly db: Database,
-    private readonly usersRepo: UsersRepo,
-  ) {}
+  constructor(private readonly db: Database) {}
 
   /** Newest first; rowid breaks ties in created_at so pages never overlap. Walks users_app_created_idx. */
-  pageQuery(applicationId: string, window: Window) {
+  private pageQuery(applicationId: string, window: Window) {
     return this.db
       .select()
       .from(users)
@@ -44,24 +42,24 @@ export class CustomersRepo {
       .offset(window.offset);
   }
 
-  countQuery(applicationId: string) {
+  private countQuery(applicationId: string) {
     return this.db.select({ n: count() }).from(users).where(eq(users.applicationId, applicationId));
   }
 
   /** User ids matching an FTS5 expression in this application, newest first (the index's rowid order). */
-  matchQuery(applicationId: string, match: string, window: Window): SQL {
+  private matchQuery(applicationId: string, match: string, window: Window): SQL {
     return sql`select d.user_id as id from customers_search s join customer_search_docs d on d.doc_id = s.rowid
       where customers_search match ${match} and d.application_id = ${applicationId}
       order by s.rowid desc limit ${window.limit} offset ${window.offset}`;
   }
 
-  matchCountQuery(applicationId: string, match: string): SQL {
+  private matchCountQuery(applicationId: string, match: string): SQL {
     return sql`select count(*) as n from customers_search s join customer_search_docs d on d.doc_id = s.rowid
       where customers_search match ${match} and d.application_id = ${applicationId}`;
   }
 
   /** Users owning any of these (active) emails, over user_emails_app_email_idx. */
-  emailOwnersQuery(applicationId: string, emails: string[], limit: number) {
+  private emailOwnersQuery(applicationId: string, emails: string[], limit: number) {
     return this.db
       .selectDistinct({ id: userEmails.userId })
       .from(userEmails)
@@ -70,7 +68,7 @@ export class CustomersRepo {
   }
 
   /** Users owning any of these (active) phones, over user_phones_app_e164_idx. */
-  phoneOwnersQuery(applicationId: string, e164s: string[], limit: number) {
+  private phoneOwnersQuery(applicationId: string, e164s: string[], limit: number) {
     return this.db
       .selectDistinct({ id: userPhones.userId })
       .from(userPhones)
@@ -78,9 +76,30 @@ export class CustomersRepo {
       .limit(limit);
   }
 
+  /** The page, the total, and the page's contacts (selected by the same page subquery): one batch. */
+  private pageQueries(applicationId: string, window: Window) {
+    const pageRows = this.pageQuery(applicationId, window).as("page_rows");
+    const pageIds = this.db.select({ id: pageRows.id }).from(pageRows);
+    return [
+      this.pageQuery(applicationId, window),
+      this.countQuery(applicationId),
+      this.db.select().from(userEmails).where(inArray(userEmails.userId, pageIds)),
+      this.db.select().from(userPhones).where(inArray(userPhones.userId, pageIds)),
+    ] as const;
+  }
+
+  /** Users by id with their contacts: one batch over the primary key and the (user_id, …) indexes. */
+  private recordQueries(applicationId: string, ids: string[]) {
+    return [
+      this.db.select().from(users).where(and(eq(users.applicationId, applicationId), inArray(users.id, ids))),
+      this.db.select().from(userEmails).where(and(inArray(userEmails.userId, ids), inApplication(userEmails.applicationId, applicationId))),
+      this.db.select().from(userPhones).where(and(inArray(userPhones.userId, ids), inApplication(userPhones.applicationId, applicationId))),
+    ] as const;
+  }
+
   async page(applicationId: string, window: Window): Promise<{ records: UserRecord[]; total: number }> {
-    const [rows, counted] = await this.db.batch([this.pageQuery(applicationId, window), this.countQuery(applicationId)]);
-    return { records: await this.usersRepo.withContacts(rows), total: counted[0]?.n ?? 0 };
+    const [rows, counted, emails, phones] = await this.db.batch(this.pageQueries(applicationId, window));
+    return { records: attachContacts(rows, emails, phones), total: counted[0]?.n ?? 0 };
   }
 
   async match(applicationId: string, match: string, window: Window): Promise<{ records: UserRecord[]; total: number }> {
@@ -107,9 +126,9 @@ export class CustomersRepo {
   /** The users with these ids in this application, with contacts, in the order of `ids`. */
   async records(applicationId: string, ids: string[]): Promise<UserRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.usersOf(applicationId, ids);
+    const [rows, emails, phones] = await this.db.batch(this.recordQueries(applicationId, ids));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return this.usersRepo.withContacts(ids.flatMap((id) => byId.get(id) ?? []));
+    return attachContacts(ids.flatMap((id) => byId.get(id) ?? []), emails, phones);
   }
 
   async usersOf(applicationId: string, ids: string[]): Promise<UserRow[]> {
@@ -152,39 +171,34 @@ export class CustomersRepo {
    * another user has verified (ContactTakenError on commit).
    */
   replaceEmailsStatements(userId: string, rows: NewEmailRow[]): BatchItem<"sqlite">[] {
-    const keep = rows.map((r) => r.email);
-    return [
-      this.db.update(userEmails).set({ primary: false }).where(eq(userEmails.userId, userId)),
-      this.db
-        .delete(userEmails)
-        .where(keep.length ? and(eq(userEmails.userId, userId), notInArray(userEmails.email, keep)) : eq(userEmails.userId, userId)),
-      ...rows.map((row) =>
-        this.db
-          .insert(userEmails)
-          .values(row)
-          .onConflictDoUpdate({
-            target: [userEmails.userId, userEmails.email],
-            set: { primary: row.primary, verified: row.verified, active: row.active } satisfies Partial<EmailRow>,
-          }),
-      ),
-    ];
+    return this.replaceContacts(userEmails, userEmails.email, userId, rows.map((r) => r.email), rows);
   }
 
   /** replaceEmailsStatements for phones (identity: E.164). */
   replacePhonesStatements(userId: string, rows: NewPhoneRow[]): BatchItem<"sqlite">[] {
-    const keep = rows.map((r) => r.e164);
+    return this.replaceContacts(userPhones, userPhones.e164, userId, rows.map((r) => r.e164), rows);
+  }
+
+  /** Both contact tables share user_id / is_primary / verified / active; drizzle is given the email table's type. */
+  private replaceContacts(
+    table: typeof userEmails | typeof userPhones,
+    identity: typeof userEmails.email | typeof userPhones.e164,
+    userId: string,
+    keep: string[],
+    rows: (NewEmailRow | NewPhoneRow)[],
+  ): BatchItem<"sqlite">[] {
+    const contacts = table as typeof userEmails;
+    const key = identity as typeof userEmails.email;
     return [
-      this.db.update(userPhones).set({ primary: false }).where(eq(userPhones.userId, userId)),
-      this.db
-        .delete(userPhones)
-        .where(keep.length ? and(eq(userPhones.userId, userId), notInArray(userPhones.e164, keep)) : eq(userPhones.userId, userId)),
+      this.db.update(contacts).set({ primary: false }).where(eq(contacts.userId, userId)),
+      this.db.delete(contacts).where(keep.length ? and(eq(contacts.userId, userId), notInArray(key, keep)) : eq(contacts.userId, userId)),
       ...rows.map((row) =>
         this.db
-          .insert(userPhones)
-          .values(row)
+          .insert(contacts)
+          .values(row as NewEmailRow)
           .onConflictDoUpdate({
-            target: [userPhones.userId, userPhones.e164],
-            set: { primary: row.primary, verified: row.verified, active: row.active } satisfies Partial<PhoneRow>,
+            target: [contacts.userId, key],
+            set: { primary: row.primary, verified: row.verified, active: row.active },
           }),
       ),
     ];

@@ -2,6 +2,7 @@ import { and, asc, desc, eq } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
 import { events } from "./schema/events";
+import { inApplication } from "./tenant-filter";
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = Omit<typeof events.$inferInsert, "id" | "createdAt"> & { createdAt?: string };
@@ -22,7 +23,7 @@ export class EventsRepo {
     return this.db
       .select()
       .from(events)
-      .where(and(eq(events.applicationId, applicationId), eq(events.userId, userId)))
+      .where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId)))
       .orderBy(asc(events.createdAt))
       .all();
   }
@@ -32,7 +33,7 @@ export class EventsRepo {
     const rows = await this.db
       .select()
       .from(events)
-      .where(and(eq(events.userId, userId), eq(events.applicationId, applicationId), eq(events.visible, true)))
+      .where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId), eq(events.visible, true)))
       .orderBy(desc(events.createdAt))
       .limit(limit)
       .all();

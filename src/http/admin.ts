@@ -10,7 +10,7 @@ import type { AppContext } from "./context";
 export function customerStores(c: AppContext): CustomerStores {
   const db = database(c.env.DB);
   const users = new UsersRepo(db);
-  return { users, customers: new CustomersRepo(db, users), events: new EventsRepo(db), sessions: sessionStores(c) };
+  return { users, customers: new CustomersRepo(db), events: new EventsRepo(db), sessions: sessionStores(c) };
 }
 
 /** The application the platform route addresses and the API client acting on it (the audit actor). */
