@@ -76,29 +76,22 @@ export class CustomersRepo {
       .limit(limit);
   }
 
-  /** The page, the total, and the page's contacts (selected by the same page subquery): one batch. */
-  private pageQueries(applicationId: string, window: Window) {
-    const pageRows = this.pageQuery(applicationId, window).as("page_rows");
-    const pageIds = this.db.select({ id: pageRows.id }).from(pageRows);
+  /** Contacts of these users: one batch over the (user_id, …) indexes. */
+  private contactQueries(applicationId: string, ids: string[]) {
     return [
-      this.pageQuery(applicationId, window),
-      this.countQuery(applicationId),
-      this.db.select().from(userEmails).where(inArray(userEmails.userId, pageIds)),
-      this.db.select().from(userPhones).where(inArray(userPhones.userId, pageIds)),
-    ] as const;
-  }
-
-  /** Users by id with their contacts: one batch over the primary key and the (user_id, …) indexes. */
-  private recordQueries(applicationId: string, ids: string[]) {
-    return [
-      this.db.select().from(users).where(and(eq(users.applicationId, applicationId), inArray(users.id, ids))),
       this.db.select().from(userEmails).where(and(inArray(userEmails.userId, ids), inApplication(userEmails.applicationId, applicationId))),
       this.db.select().from(userPhones).where(and(inArray(userPhones.userId, ids), inApplication(userPhones.applicationId, applicationId))),
     ] as const;
   }
 
+  /**
+   * The page and the total, then the page's contacts. Two round trips rather than one batch with the
+   * page as a subquery: a deep page's OFFSET walk then happens once, not three times.
+   */
   async page(applicationId: string, window: Window): Promise<{ records: UserRecord[]; total: number }> {
-    const [rows, counted, emails, phones] = await this.db.batch(this.pageQueries(applicationId, window));
+    const [rows, counted] = await this.db.batch([this.pageQuery(applicationId, window), this.countQuery(applicationId)]);
+    if (rows.length === 0) return { records: [], total: counted[0]?.n ?? 0 };
+    const [emails, phones] = await this.db.batch(this.contactQueries(applicationId, rows.map((r) => r.id)));
     return { records: attachContacts(rows, emails, phones), total: counted[0]?.n ?? 0 };
   }
 
@@ -123,17 +116,24 @@ export class CustomersRepo {
     return [...byEmail, ...byPhone].map((r) => r.id);
   }
 
-  /** The users with these ids in this application, with contacts, in the order of `ids`. */
+  /** The users with these ids in this application, with contacts, in the order of `ids` (one batch). */
   async records(applicationId: string, ids: string[]): Promise<UserRecord[]> {
     if (ids.length === 0) return [];
-    const [rows, emails, phones] = await this.db.batch(this.recordQueries(applicationId, ids));
+    const [rows, emails, phones] = await this.db.batch([this.usersQuery(applicationId, ids), ...this.contactQueries(applicationId, ids)]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return attachContacts(ids.flatMap((id) => byId.get(id) ?? []), emails, phones);
   }
 
+  /**
+   * By primary key; the tenant check must not steer the plan: with tens of ids SQLite would rather
+   * walk an (application_id, …) index of the whole application.
+   */
+  private usersQuery(applicationId: string, ids: string[]) {
+    return this.db.select().from(users).where(and(inArray(users.id, ids), inApplication(users.applicationId, applicationId)));
+  }
+
   async usersOf(applicationId: string, ids: string[]): Promise<UserRow[]> {
-    if (ids.length === 0) return [];
-    return this.db.select().from(users).where(and(eq(users.applicationId, applicationId), inArray(users.id, ids)));
+    return ids.length ? this.usersQuery(applicationId, ids) : [];
   }
 
   // --- statements of admin actions ---
@@ -155,7 +155,7 @@ export class CustomersRepo {
     return this.db
       .update(users)
       .set({ blocked, updatedAt: now })
-      .where(and(eq(users.applicationId, applicationId), inArray(users.id, userIds)));
+      .where(and(inArray(users.id, userIds), inApplication(users.applicationId, applicationId)));
   }
 
   cancelDeletionStatement(applicationId: string, userId: string, now: string) {
