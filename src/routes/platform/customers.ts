@@ -37,7 +37,7 @@ customerRoutes.openapi(
     operationId: "getCustomers",
     tags,
     summary: "Customers of the application, newest first; `q` filters by part of an email or mobile",
-    request: { params: PlatformParams, query: CustomerListQuery.merge(PageQuery) },
+    request: { params: PlatformParams, query: CustomerListQuery.extend(PageQuery.shape) },
     responses: ok(CustomerListResponse),
   }),
   async (c) => {
@@ -132,7 +132,7 @@ customerRoutes.openapi(
     operationId: "updateUser",
     tags,
     summary: "Update a user's profile; `emails` / `phone_numbers` replace the whole lists",
-    request: { params: PlatformParams.merge(UserIdParams), body: jsonBody(UpdateUserRequest) },
+    request: { params: PlatformParams.extend(UserIdParams.shape), body: jsonBody(UpdateUserRequest) },
     responses: ok(UserResponse),
   }),
   async (c) => {
@@ -148,7 +148,7 @@ customerRoutes.openapi(
     operationId: "getUserTimeline",
     tags,
     summary: "The user's account history (including deletion requests) and pending deletion date",
-    request: { params: PlatformParams.merge(UserIdParams) },
+    request: { params: PlatformParams.extend(UserIdParams.shape) },
     responses: ok(TimelineResponse),
   }),
   async (c) => c.json(await customerTimeline(customerStores(c), adminScope(c), c.req.valid("param").user_id), 200),
