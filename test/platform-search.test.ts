@@ -152,6 +152,7 @@ describe("customer queries at scale", () => {
       expect(p).toMatch(/SEARCH user_phones USING INDEX user_phones_user_phone_uq \(user_id=\?\)/);
     }
     expect(plans.timeline).toMatch(/SEARCH events USING INDEX events_user_idx \(user_id=\?\)/);
+    expect(plans.timeline).not.toMatch(/TEMP B-TREE/);
     // A lookup of a few users never walks the whole application's contacts or events.
     for (const p of [plans.records, plans.findById, plans.timeline, plans.bulk]) {
       expect(p).not.toMatch(/user_emails_app_email_idx|user_phones_app_e164_idx|events_app_idx|users_app_\w+_idx/);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
 import { events } from "./schema/events";
@@ -34,7 +34,8 @@ export class EventsRepo {
       .select()
       .from(events)
       .where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId), eq(events.visible, true)))
-      .orderBy(desc(events.createdAt))
+      // rowid breaks ties between events written in the same millisecond (insertion order).
+      .orderBy(desc(events.createdAt), sql`${events}.rowid desc`)
       .limit(limit)
       .all();
     return rows.reverse();

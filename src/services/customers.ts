@@ -194,10 +194,10 @@ export async function setCustomersActive(
 ) {
   const blocked = !input.status;
   const rows = await stores.customers.usersOf(scope.applicationId, input.user_id);
-  const found = new Set(rows.map((r) => r.id));
-  const missing = input.user_id.filter((id) => !found.has(id));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const missing = input.user_id.filter((id) => !byId.has(id));
   if (missing.length) throw notFound(`No such user${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
-  const changing = rows.filter((r) => r.blocked !== blocked).map((r) => r.id);
+  const changing = input.user_id.filter((id) => byId.get(id)!.blocked !== blocked);
   if (changing.length) {
     await commitChange(stores, [
       stores.customers.setBlockedStatement(scope.applicationId, changing, blocked, now),
