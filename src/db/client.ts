@@ -3,8 +3,9 @@ import * as tenants from "./schema/tenants";
 import * as users from "./schema/users";
 import * as events from "./schema/events";
 import * as social from "./schema/social";
+import * as customers from "./schema/customers";
 
-export const schema = { ...tenants, ...users, ...events, ...social };
+export const schema = { ...tenants, ...users, ...events, ...social, ...customers };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });

@@ -1,7 +1,8 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
 import { events } from "./schema/events";
+import { inApplication } from "./tenant-filter";
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = Omit<typeof events.$inferInsert, "id" | "createdAt"> & { createdAt?: string };
@@ -22,8 +23,21 @@ export class EventsRepo {
     return this.db
       .select()
       .from(events)
-      .where(and(eq(events.applicationId, applicationId), eq(events.userId, userId)))
+      .where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId)))
       .orderBy(asc(events.createdAt))
       .all();
+  }
+
+  /** The user's visible events (the platform timeline), the latest `limit` of them, oldest first. */
+  async timeline(applicationId: string, userId: string, limit: number): Promise<EventRow[]> {
+    const rows = await this.db
+      .select()
+      .from(events)
+      .where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId), eq(events.visible, true)))
+      // rowid breaks ties between events written in the same millisecond (insertion order).
+      .orderBy(desc(events.createdAt), sql`${events}.rowid desc`)
+      .limit(limit)
+      .all();
+    return rows.reverse();
   }
 }

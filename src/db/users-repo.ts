@@ -2,6 +2,7 @@ import { and, eq, inArray, or } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
+import { inApplication } from "./tenant-filter";
 
 export type UserRow = typeof users.$inferSelect;
 export type EmailRow = typeof userEmails.$inferSelect;
@@ -35,6 +36,15 @@ export function rethrowContactConflict(error: unknown): never {
   throw error;
 }
 
+/** Groups contact rows under their users, in the users' order. */
+export function attachContacts(rows: UserRow[], emails: EmailRow[], phones: PhoneRow[]): UserRecord[] {
+  return rows.map((user) => ({
+    user,
+    emails: emails.filter((e) => e.userId === user.id),
+    phones: phones.filter((p) => p.userId === user.id),
+  }));
+}
+
 /** Storage of users and their contacts. Only contacts that are active count for lookups. */
 export class UsersRepo {
   constructor(readonly db: Database) {}
@@ -42,8 +52,8 @@ export class UsersRepo {
   async findById(applicationId: string, id: string): Promise<UserRecord | undefined> {
     const [user, emails, phones] = await this.db.batch([
       this.db.select().from(users).where(and(eq(users.id, id), eq(users.applicationId, applicationId))),
-      this.db.select().from(userEmails).where(and(eq(userEmails.userId, id), eq(userEmails.applicationId, applicationId))),
-      this.db.select().from(userPhones).where(and(eq(userPhones.userId, id), eq(userPhones.applicationId, applicationId))),
+      this.db.select().from(userEmails).where(and(eq(userEmails.userId, id), inApplication(userEmails.applicationId, applicationId))),
+      this.db.select().from(userPhones).where(and(eq(userPhones.userId, id), inApplication(userPhones.applicationId, applicationId))),
     ]);
     return user[0] ? { user: user[0], emails, phones } : undefined;
   }
@@ -90,11 +100,7 @@ export class UsersRepo {
       this.db.select().from(userEmails).where(inArray(userEmails.userId, ids)),
       this.db.select().from(userPhones).where(inArray(userPhones.userId, ids)),
     ]);
-    return rows.map((user) => ({
-      user,
-      emails: emails.filter((e) => e.userId === user.id),
-      phones: phones.filter((p) => p.userId === user.id),
-    }));
+    return attachContacts(rows, emails, phones);
   }
 
   /** The statements that insert a user with its contacts; run them in one batch with anything else. */

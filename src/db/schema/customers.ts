@@ -1,0 +1,26 @@
+import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * One row per user: the text the admin customer search matches against, kept up to date by
+ * triggers on users / user_emails / user_phones (migration `customers_search`), so every way of
+ * writing a user — registration, admin, import — is searchable without knowing about search.
+ * `doc_id` is an integer key on purpose: it is the rowid of the FTS5 index over this table
+ * (`customers_search`, trigram tokenizer), and grows with insertion, so it orders newest last.
+ */
+export const customerSearchDocs = sqliteTable(
+  "customer_search_docs",
+  {
+    docId: integer("doc_id").primaryKey(),
+    userId: text("user_id").notNull(),
+    applicationId: text("application_id").notNull(),
+    /** "first last" */
+    name: text("name").notNull().default(""),
+    /** Active emails, space separated. */
+    emails: text("emails").notNull().default(""),
+    /** Active phones in E.164, space separated (the national number is a substring of it). */
+    phones: text("phones").notNull().default(""),
+    /** User id, username, external_id, rr_id. */
+    ids: text("ids").notNull().default(""),
+  },
+  (t) => [uniqueIndex("customer_search_docs_user_uq").on(t.userId)],
+);

@@ -1,0 +1,19 @@
+import { database } from "../db/client";
+import { CustomersRepo } from "../db/customers-repo";
+import { EventsRepo } from "../db/events-repo";
+import { UsersRepo } from "../db/users-repo";
+import type { AdminScope, CustomerStores } from "../services/customers";
+import { sessionStores } from "./auth";
+import type { AppContext } from "./context";
+
+/** The stores the platform customer/session services work with, for this request. */
+export function customerStores(c: AppContext): CustomerStores {
+  const db = database(c.env.DB);
+  const users = new UsersRepo(db);
+  return { users, customers: new CustomersRepo(db), events: new EventsRepo(db), sessions: sessionStores(c) };
+}
+
+/** The application the platform route addresses and the API client acting on it (the audit actor). */
+export function adminScope(c: AppContext): AdminScope {
+  return { applicationId: c.var.application.id, actor: `platform:${c.var.platformCaller.clientId}` };
+}
