@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LoginGuard } from "./durable/login-guard";
 import type { UserSessions } from "./durable/user-sessions";
 
 /** Everything wrangler binds to the Worker: storage, vars and secrets. */
@@ -7,9 +8,14 @@ export interface Bindings {
   OTP_KV: KVNamespace;
   SESSIONS_KV: KVNamespace;
   USER_SESSIONS: DurableObjectNamespace<UserSessions>;
+  LOGIN_GUARD: DurableObjectNamespace<LoginGuard>;
   DEV_OUTBOX?: string;
   PLATFORM_TOKEN_TTL?: string;
   PASSWORD_PEPPER?: string;
+  /** The pepper before a rotation: its hashes still verify and are re-hashed at the next login. */
+  PASSWORD_PEPPER_PREVIOUS?: string;
+  /** "true" mounts /_bench/* (benchmark-only routes); never in production. */
+  BENCH_ROUTES?: string;
   TOKEN_SIGNING_KEY?: string;
 }
 
@@ -21,6 +27,8 @@ const configSchema = z.object({
   devOutbox: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   platformTokenTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(900),
   passwordPepper: secret("PASSWORD_PEPPER"),
+  passwordPepperPrevious: secret("PASSWORD_PEPPER_PREVIOUS").optional(),
+  benchRoutes: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   tokenSigningKey: secret("TOKEN_SIGNING_KEY"),
 });
 
@@ -39,6 +47,8 @@ export function loadConfig(env: Bindings): Config {
       devOutbox: env.DEV_OUTBOX,
       platformTokenTtlSeconds: env.PLATFORM_TOKEN_TTL,
       passwordPepper: env.PASSWORD_PEPPER,
+      passwordPepperPrevious: env.PASSWORD_PEPPER_PREVIOUS,
+      benchRoutes: env.BENCH_ROUTES,
       tokenSigningKey: env.TOKEN_SIGNING_KEY,
     });
     parsed.set(env, config);

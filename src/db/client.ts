@@ -2,8 +2,9 @@ import { drizzle } from "drizzle-orm/d1";
 import * as tenants from "./schema/tenants";
 import * as users from "./schema/users";
 import * as events from "./schema/events";
+import * as passwords from "./schema/passwords";
 
-export const schema = { ...tenants, ...users, ...events };
+export const schema = { ...tenants, ...users, ...events, ...passwords };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });
