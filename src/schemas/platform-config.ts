@@ -78,7 +78,7 @@ export const PlatformConfig = z
       }),
       history: z.object({
         required: z.boolean(),
-        count: z.number().int().min(0).max(24).openapi({ description: "How many previous passwords may not be reused" }),
+        count: z.number().int().min(0).max(24).openapi({ description: "How many of the most recent passwords (the current one included) may not be reused" }),
       }),
       expiry: z.object({ required: z.boolean(), duration: z.number().int().min(1).max(3650).openapi({ description: "Days" }) }),
       breach_check: z.boolean().openapi({

@@ -1,4 +1,12 @@
+import { env } from "cloudflare:workers";
 import { newId } from "../../src/crypto/tokens";
+import { database } from "../../src/db/client";
+import { EventsRepo } from "../../src/db/events-repo";
+import { PasswordsRepo } from "../../src/db/passwords-repo";
+import { UsersRepo } from "../../src/db/users-repo";
+import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
+import { deepMerge } from "../../src/services/deep-merge";
+import type { AccountStores } from "../../src/services/passwords";
 import { call, json } from "./http";
 import type { Tenant } from "./tenants";
 
@@ -63,4 +71,31 @@ export async function registeredUser(tenant: Tenant, overrides: Record<string, u
   const cookie = sessionCookie(res);
   const me = (await (await get(tenant, SESSION, cookie)).json()) as { user: { _id: string } };
   return { email, password, userId: me.user._id, cookie };
+}
+
+/** The account services' stores over the test bindings, for calling a service directly (e.g. a reset path). */
+export function accountStoresForTest(): AccountStores {
+  const db = database(env.DB);
+  return {
+    users: new UsersRepo(db),
+    passwords: new PasswordsRepo(db),
+    events: new EventsRepo(db),
+    sessions: { registry: env.USER_SESSIONS, records: env.SESSIONS_KV },
+    guard: env.LOGIN_GUARD,
+    peppers: { current: env.PASSWORD_PEPPER! },
+  };
+}
+
+/** The tenant as services see it: its id and its config over the defaults. */
+export function tenantApp(tenant: Tenant, config: Record<string, unknown> = {}): { id: string; config: PlatformConfig } {
+  return { id: tenant.applicationId, config: PlatformConfig.parse(deepMerge(DEFAULT_PLATFORM_CONFIG, config)) };
+}
+
+export async function userRow(userId: string) {
+  return env.DB.prepare("select * from users where id = ?").bind(userId).first<Record<string, unknown>>();
+}
+
+export async function countUsers(tenant: Tenant): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from users where application_id = ?").bind(tenant.applicationId).first<{ n: number }>();
+  return row?.n ?? 0;
 }
