@@ -1,4 +1,4 @@
-import { and, eq, inArray, or } from "drizzle-orm";
+import { and, eq, inArray, or, type SQLWrapper } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
@@ -50,36 +50,48 @@ export class UsersRepo {
 
   /** The user owning a claimed (verified or primary, active) email. */
   async findByEmail(applicationId: string, email: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .select({ userId: userEmails.userId })
-      .from(userEmails)
-      .where(
-        and(
-          eq(userEmails.applicationId, applicationId),
-          eq(userEmails.email, email),
-          eq(userEmails.active, true),
-          or(eq(userEmails.verified, true), eq(userEmails.primary, true)),
+    return this.findOwner(
+      applicationId,
+      this.db
+        .select({ userId: userEmails.userId })
+        .from(userEmails)
+        .where(
+          and(
+            eq(userEmails.applicationId, applicationId),
+            eq(userEmails.email, email),
+            eq(userEmails.active, true),
+            or(eq(userEmails.verified, true), eq(userEmails.primary, true)),
+          ),
         ),
-      )
-      .get();
-    return row ? this.findById(applicationId, row.userId) : undefined;
+    );
   }
 
   /** The user owning a claimed (verified or primary, active) phone. */
   async findByPhone(applicationId: string, e164: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .select({ userId: userPhones.userId })
-      .from(userPhones)
-      .where(
-        and(
-          eq(userPhones.applicationId, applicationId),
-          eq(userPhones.e164, e164),
-          eq(userPhones.active, true),
-          or(eq(userPhones.verified, true), eq(userPhones.primary, true)),
+    return this.findOwner(
+      applicationId,
+      this.db
+        .select({ userId: userPhones.userId })
+        .from(userPhones)
+        .where(
+          and(
+            eq(userPhones.applicationId, applicationId),
+            eq(userPhones.e164, e164),
+            eq(userPhones.active, true),
+            or(eq(userPhones.verified, true), eq(userPhones.primary, true)),
+          ),
         ),
-      )
-      .get();
-    return row ? this.findById(applicationId, row.userId) : undefined;
+    );
+  }
+
+  /** The user (with contacts) whose id `owner` selects, in one round trip: login looks users up this way. */
+  private async findOwner(applicationId: string, owner: SQLWrapper): Promise<UserRecord | undefined> {
+    const [user, emails, phones] = await this.db.batch([
+      this.db.select().from(users).where(and(eq(users.applicationId, applicationId), inArray(users.id, owner))),
+      this.db.select().from(userEmails).where(and(eq(userEmails.applicationId, applicationId), inArray(userEmails.userId, owner))),
+      this.db.select().from(userPhones).where(and(eq(userPhones.applicationId, applicationId), inArray(userPhones.userId, owner))),
+    ]);
+    return user[0] ? { user: user[0], emails, phones } : undefined;
   }
 
   /** Attaches contacts to many users with two queries. */

@@ -6,7 +6,15 @@ import { EventsRepo } from "../db/events-repo";
 import { PasswordsRepo } from "../db/passwords-repo";
 import { loadConfig } from "../env";
 import type { AccountStores } from "../services/passwords";
-import { createSession, endSession, validateSession, type ClientInfo, type SessionStores } from "../services/sessions";
+import {
+  createSession,
+  endSession,
+  parseSessionToken,
+  validateSession,
+  type ClientInfo,
+  type SessionStores,
+  type ValidSession,
+} from "../services/sessions";
 import { accountUnusableReason } from "../services/users";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError, unauthorized } from "./errors";
@@ -53,11 +61,11 @@ const notLoggedIn = () => new ApiError(401, "SESSION_INVALID", "Not logged in, o
 export { accountUnusableReason };
 
 /**
- * Storefront: a valid `f.session` cookie, checked by the user's Durable Object (one call). If the
- * object cannot be reached the request fails closed with 503: a session is never assumed valid.
+ * The request's session: a valid `f.session` cookie, checked by the user's Durable Object (one
+ * call). If the object cannot be reached the request fails closed with 503: a session is never
+ * assumed valid.
  */
-export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE);
+async function checkSession(c: AppContext, token: string | undefined): Promise<ValidSession> {
   if (!token) throw unauthorized("Not logged in (no f.session cookie)");
   let session;
   try {
@@ -67,18 +75,31 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again");
   }
   if (!session) throw notLoggedIn();
-  c.set("session", session);
+  return session;
+}
+
+/** Storefront routes that need a session (c.var.session). */
+export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("session", await checkSession(c, getCookie(c, SESSION_COOKIE)));
   await next();
 });
 
-/** requireSession plus the user record; blocked, archived or deleting users are refused. */
+/**
+ * requireSession plus the user record (c.var.user); blocked, archived or deleting users are refused.
+ * The cookie names the user, so the user is read while the object checks the session: the two
+ * round trips overlap instead of adding up, and nothing read is used unless the session is valid.
+ */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  await requireSession(c, async () => {
-    const record = await usersRepo(c).findById(c.var.application.id, c.var.session.userId);
-    if (!record || accountUnusableReason(record.user)) throw notLoggedIn();
-    c.set("user", record);
-    await next();
-  });
+  const token = getCookie(c, SESSION_COOKIE);
+  const claimedUserId = token ? parseSessionToken(token)?.userId : undefined;
+  const [session, record] = await Promise.all([
+    checkSession(c, token),
+    claimedUserId ? usersRepo(c).findById(c.var.application.id, claimedUserId) : undefined,
+  ]);
+  if (!record || record.user.id !== session.userId || accountUnusableReason(record.user)) throw notLoggedIn();
+  c.set("session", session);
+  c.set("user", record);
+  await next();
 });
 
 export function setSessionCookie(c: AppContext, token: string, maxAgeSeconds: number) {

@@ -6,7 +6,7 @@ import type { LoginGuard } from "../durable/login-guard";
 import { ApiError } from "../http/errors";
 import type { PlatformConfig } from "../schemas/platform-config";
 import type { Application } from "./applications";
-import { beginLoginAttempt } from "./login-throttle";
+import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
 import { assertPasswordAllowed, policyError, type PasswordContext } from "./password-policy";
 import { endAllSessions, type SessionStores } from "./sessions";
 
@@ -82,7 +82,8 @@ export async function setPassword(stores: AccountStores, app: Tenant, input: Set
 
 /**
  * Checks a password for an account under the login throttle: charged before the (constant-cost)
- * check, forgiven when right. `storedHash` undefined (unknown user, no password) fails at the same cost.
+ * check. `storedHash` undefined (unknown user, no password) fails at the same cost. When the
+ * password is right, `attempt.succeeded()` must be called; it can run alongside what follows.
  */
 export async function checkPassword(
   stores: AccountStores,
@@ -91,11 +92,17 @@ export async function checkPassword(
   storedHash: string | null | undefined,
   password: string,
   clientIp: string,
-): Promise<PasswordCheck> {
+): Promise<{ check: PasswordCheck; attempt: LoginAttempt }> {
   const attempt = await beginLoginAttempt(stores.guard, app.id, app.config.account_lockout, accountKey, clientIp);
-  const check = await verifyPassword(password, storedHash, stores.peppers);
-  if (check.ok) await attempt.succeeded();
-  return check;
+  return { check: await verifyPassword(password, storedHash, stores.peppers), attempt };
+}
+
+/** Runs `work` while the throttle forgives a right password; waits for both, then reports the first failure. */
+export async function alongsideSuccess<T>(attempt: LoginAttempt, work: () => Promise<T>): Promise<T> {
+  const [forgiven, done] = await Promise.allSettled([attempt.succeeded(), work()]);
+  if (done.status === "rejected") throw done.reason;
+  if (forgiven.status === "rejected") throw forgiven.reason;
+  return done.value;
 }
 
 /** The account key the throttle counts an existing user under, whichever contact they typed. */
@@ -114,7 +121,9 @@ export async function changePassword(
   if (!user.user.passwordHash) {
     throw new ApiError(400, "NO_PASSWORD", "This account has no password yet; set one with forgot password");
   }
-  const check = await checkPassword(stores, app, userAccountKey(user.user.id), user.user.passwordHash, input.oldPassword, input.clientIp);
+  const { check, attempt } = await checkPassword(stores, app, userAccountKey(user.user.id), user.user.passwordHash, input.oldPassword, input.clientIp);
   if (!check.ok) throw new ApiError(400, "OLD_PASSWORD_INCORRECT", "The current password is incorrect");
-  return setPassword(stores, app, { user, password: input.newPassword, actor: "user", reason: "update", keepSessionId: input.sessionId });
+  return alongsideSuccess(attempt, () =>
+    setPassword(stores, app, { user, password: input.newPassword, actor: "user", reason: "update", keepSessionId: input.sessionId }),
+  );
 }

@@ -61,8 +61,9 @@ authRoutes.openapi(
   }),
   async (c) => {
     const { username, password } = c.req.valid("json");
-    const user = await loginWithPassword(accountStores(c), c.var.application, { username, password, clientIp: clientInfo(c).ip });
-    await logIn(c, user, "password");
+    const { user } = await loginWithPassword(accountStores(c), c.var.application, { username, password, clientIp: clientInfo(c).ip }, (u) =>
+      logIn(c, u, "password"),
+    );
     return c.json({ user: toUserSchema(user) }, 200);
   },
 );
