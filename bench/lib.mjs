@@ -46,11 +46,18 @@ function wranglerSync(args) {
   if (run.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
 }
 
-const benchEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
+// node_modules/.bin first, so wrangler runs on the project's node (22) even when this script was started directly.
+const benchEnv = () => ({
+  ...process.env,
+  PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+  WRANGLER_SEND_METRICS: "false",
+  CI: "true",
+  NO_COLOR: "1",
+});
 
 /**
  * Applies migrations and the demo seed to a fresh local state, then runs `wrangler dev` on
- * 127.0.0.1 and waits until /_health answers. Returns { base, stop }.
+ * 127.0.0.1 and waits until /_health answers. Returns { base, stop, output } (output: what wrangler printed).
  */
 export async function startServer({ readyTimeoutMs = 90_000 } = {}) {
   rmSync(STATE_DIR, { recursive: true, force: true });
@@ -80,7 +87,7 @@ export async function startServer({ readyTimeoutMs = 90_000 } = {}) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      if ((await fetch(`${base}/_health`)).ok) return { base, stop };
+      if ((await fetch(`${base}/_health`)).ok) return { base, stop, output: () => output };
     } catch {
       // not listening yet
     }

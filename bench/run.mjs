@@ -20,6 +20,13 @@ function scenarios(base, users) {
     { name: "bare route (GET /_health)", url: `${base}/_health` },
     { name: "PBKDF2 only (GET /_bench/pbkdf2)", url: `${base}/_bench/pbkdf2` },
     {
+      name: "session check only (GET /_bench/session)",
+      url: `${base}/_bench/session`,
+      requests: [roundRobin(users, (u) => ({ headers: { ...storefront, cookie: u.cookie } }))],
+      baseline: "bare route (GET /_health)",
+      target: 0.6,
+    },
+    {
       name: "getLoggedInUser (valid cookie)",
       url: `${base}${APP}/session`,
       requests: [roundRobin(users, (u) => ({ headers: { ...storefront, cookie: u.cookie } }))],

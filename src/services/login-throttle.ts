@@ -1,9 +1,9 @@
-import { loginGuardStub, type LoginGuard, type ThrottleRule } from "../durable/login-guard";
+import { loginGuardStub, type LoginGuard, type Outcome, type ThrottleRule } from "../durable/login-guard";
 import { tooManyRequests } from "../http/errors";
 import type { PlatformConfig } from "../schemas/platform-config";
 
 /*
- * Three counters guard password checks:
+ * Three counters of failed password checks:
  *  - account + client IP: `account_lockout.attempts` failures lock that pair for `duration`, doubling
  *    with each further lock (up to a day). This is what a single attacker runs into, and it locks
  *    only the attacker's own IP out of the account.
@@ -21,35 +21,40 @@ const IP_WINDOW_MS = 3_600_000;
 const IP_LOCK_MS = 900_000;
 
 export interface LoginAttempt {
-  /** The password was right: clear the account's counters, give the IP its attempt back. */
+  /** The password was right: the account's counters are cleared. */
   succeeded(): Promise<void>;
+  /** The password was wrong: counted everywhere it applies. */
+  failed(): Promise<void>;
 }
 
 function accountRules(lockout: PlatformConfig["account_lockout"], ip: string, ipKnown: boolean): ThrottleRule[] {
   const lockMs = lockout.duration * 1000;
   const windowMs = Math.max(lockMs, MIN_WINDOW_MS);
   return [
-    { key: `pair:${ip}`, limit: lockout.attempts, windowMs, lockMs, maxLockMs: Math.max(lockMs, MAX_LOCK_MS) },
+    { key: `pair:${ip}`, limit: lockout.attempts, windowMs, lockMs, maxLockMs: MAX_LOCK_MS, resetOnSuccess: true },
     {
       key: "account",
       limit: lockout.attempts * ACCOUNT_FACTOR,
       windowMs,
       lockMs,
       maxLockMs: lockMs,
+      resetOnSuccess: true,
       ...(ipKnown ? { unlessTrustedIp: ip } : {}),
     },
   ];
 }
 
-const ipRule: ThrottleRule = { key: "ip", limit: IP_LIMIT, windowMs: IP_WINDOW_MS, lockMs: IP_LOCK_MS, maxLockMs: MAX_LOCK_MS };
+const ipRules: ThrottleRule[] = [
+  { key: "ip", limit: IP_LIMIT, windowMs: IP_WINDOW_MS, lockMs: IP_LOCK_MS, maxLockMs: MAX_LOCK_MS, resetOnSuccess: false },
+];
 
 const lockedOut = (retryAfterMs: number) =>
   tooManyRequests(`Too many failed login attempts; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`, retryAfterMs / 1000);
 
 /**
- * Charges one password check to the account (`accountKey`: the user id, or the username when no
- * such user exists) and to the client IP; throws 429 with Retry-After when either is locked. Call
- * before verifying the password; call `succeeded()` when it was right. A failure needs no call.
+ * Takes a password-check slot on the account (`accountKey`: the user id, or the username when no
+ * such user exists) and on the client IP; throws 429 with Retry-After when either is locked or
+ * full. Call before verifying the password, then exactly one of `succeeded()` / `failed()`.
  */
 export async function beginLoginAttempt(
   namespace: DurableObjectNamespace<LoginGuard>,
@@ -59,24 +64,29 @@ export async function beginLoginAttempt(
   clientIp: string,
 ): Promise<LoginAttempt> {
   const ip = clientIp || "unknown";
-  const ipGuard = loginGuardStub(namespace, applicationId, `ip:${ip}`);
-  const accountGuard = lockout.enable ? loginGuardStub(namespace, applicationId, `account:${accountKey}`) : undefined;
-  const [byIp, byAccount] = await Promise.all([
-    ipGuard.reserve([ipRule]),
-    accountGuard?.reserve(accountRules(lockout, ip, clientIp !== "")) ?? { allowed: true as const },
-  ]);
-  if (!byIp.allowed || !byAccount.allowed) {
-    // Give back what the other guard charged: this attempt never reaches the password check.
-    if (byIp.allowed) await ipGuard.settle({ reset: [], refund: ["ip"] });
-    if (byAccount.allowed && accountGuard) await accountGuard.settle({ reset: [], refund: [`pair:${ip}`, "account"] });
-    throw lockedOut(Math.max(byIp.allowed ? 0 : byIp.retryAfterMs, byAccount.allowed ? 0 : byAccount.retryAfterMs));
+  // Only the account remembers the IPs its owner logs in from.
+  const guards = [{ stub: loginGuardStub(namespace, applicationId, `ip:${ip}`), rules: ipRules, remembersIps: false }];
+  if (lockout.enable) {
+    const stub = loginGuardStub(namespace, applicationId, `account:${accountKey}`);
+    guards.push({ stub, rules: accountRules(lockout, ip, clientIp !== ""), remembersIps: true });
+  }
+  const reservations = await Promise.all(guards.map((g) => g.stub.reserve(g.rules)));
+  const settleAll = async (outcome: Outcome, trustIp?: string) => {
+    await Promise.all(
+      guards.map((g, i) => {
+        const r = reservations[i]!;
+        return r.allowed ? g.stub.settle(r.ticket, g.rules, outcome, g.remembersIps ? trustIp : undefined) : undefined;
+      }),
+    );
+  };
+  const refused = reservations.filter((r) => !r.allowed);
+  if (refused.length) {
+    // The slots the other guards gave are handed back: this attempt never reaches the password check.
+    await settleAll("cancelled");
+    throw lockedOut(Math.max(...refused.map((r) => r.retryAfterMs)));
   }
   return {
-    async succeeded() {
-      await Promise.all([
-        ipGuard.settle({ reset: [], refund: ["ip"] }),
-        accountGuard?.settle({ reset: [`pair:${ip}`, "account"], refund: [], ...(clientIp ? { trustIp: ip } : {}) }),
-      ]);
-    },
+    succeeded: () => settleAll("success", clientIp || undefined),
+    failed: () => settleAll("failure"),
   };
 }

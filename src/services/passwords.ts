@@ -81,9 +81,10 @@ export async function setPassword(stores: AccountStores, app: Tenant, input: Set
 }
 
 /**
- * Checks a password for an account under the login throttle: charged before the (constant-cost)
- * check. `storedHash` undefined (unknown user, no password) fails at the same cost. When the
- * password is right, `attempt.succeeded()` must be called; it can run alongside what follows.
+ * Checks a password for an account under the login throttle: a slot is taken before the
+ * (constant-cost) check and a wrong password is counted before returning. `storedHash` undefined
+ * (unknown user, no password) fails at the same cost. When the password is right,
+ * `attempt.succeeded()` must be called; it can run alongside what follows.
  */
 export async function checkPassword(
   stores: AccountStores,
@@ -94,7 +95,9 @@ export async function checkPassword(
   clientIp: string,
 ): Promise<{ check: PasswordCheck; attempt: LoginAttempt }> {
   const attempt = await beginLoginAttempt(stores.guard, app.id, app.config.account_lockout, accountKey, clientIp);
-  return { check: await verifyPassword(password, storedHash, stores.peppers), attempt };
+  const check = await verifyPassword(password, storedHash, stores.peppers);
+  if (!check.ok) await attempt.failed();
+  return { check, attempt };
 }
 
 /** Runs `work` while the throttle forgives a right password; waits for both, then reports the first failure. */
