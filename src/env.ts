@@ -47,7 +47,7 @@ export function loadConfig(env: Bindings): Config {
       devOutbox: env.DEV_OUTBOX,
       platformTokenTtlSeconds: env.PLATFORM_TOKEN_TTL,
       passwordPepper: env.PASSWORD_PEPPER,
-      passwordPepperPrevious: env.PASSWORD_PEPPER_PREVIOUS,
+      passwordPepperPrevious: env.PASSWORD_PEPPER_PREVIOUS || undefined,
       benchRoutes: env.BENCH_ROUTES,
       tokenSigningKey: env.TOKEN_SIGNING_KEY,
     });

@@ -74,7 +74,8 @@ async function sha1Hex(text: string): Promise<string> {
  * let the password through (an outage must not block every sign-up) and the warning is logged.
  */
 export async function isBreached(password: string): Promise<boolean | undefined> {
-  const hash = await sha1Hex(password.normalize("NFKC"));
+  // As typed: breach corpora hold passwords the way people typed them, not normalised.
+  const hash = await sha1Hex(password);
   const prefix = hash.slice(0, 5);
   const suffix = hash.slice(5);
   try {
