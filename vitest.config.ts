@@ -14,6 +14,8 @@ export default defineConfig(async () => {
             PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789",
             TOKEN_SIGNING_KEY: "test-token-signing-key-0123456789abcdef",
             DEV_OUTBOX: "true",
+            NOTIFY_TRANSPORT: "outbox",
+            PUBLIC_LINK_BASE: "https://shop.test",
           },
         },
       }),

@@ -11,6 +11,7 @@ import { requestId } from "./http/request-id";
 import { platformTenant, storefrontTenant } from "./http/tenant";
 import { storefrontRouters } from "./routes/application";
 import { benchRoutes } from "./routes/bench";
+import { devOutboxRoutes } from "./routes/dev-outbox";
 import { platformRouters } from "./routes/platform";
 import { oauthRoutes } from "./routes/platform/oauth";
 
@@ -42,6 +43,7 @@ export function buildApp() {
 
   app.get("/_health", (c) => c.json({ ok: true }));
   app.route("/", benchRoutes);
+  app.route("/", devOutboxRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "applicationCredential", {
     type: "http",

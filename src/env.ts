@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LoginGuard } from "./durable/login-guard";
+import type { OtpGuard } from "./durable/otp-guard";
 import type { UserSessions } from "./durable/user-sessions";
 
 /** Everything wrangler binds to the Worker: storage, vars and secrets. */
@@ -9,6 +10,7 @@ export interface Bindings {
   SESSIONS_KV: KVNamespace;
   USER_SESSIONS: DurableObjectNamespace<UserSessions>;
   LOGIN_GUARD: DurableObjectNamespace<LoginGuard>;
+  OTP_GUARD: DurableObjectNamespace<OtpGuard>;
   DEV_OUTBOX?: string;
   PLATFORM_TOKEN_TTL?: string;
   PASSWORD_PEPPER?: string;
@@ -17,11 +19,24 @@ export interface Bindings {
   /** "true" mounts /_bench/* (benchmark-only routes); never in production. */
   BENCH_ROUTES?: string;
   TOKEN_SIGNING_KEY?: string;
+  /** "outbox" (dev/tests: messages kept in KV, read at /_dev/outbox) or "providers" (real email/SMS APIs). */
+  NOTIFY_TRANSPORT?: string;
+  /** Where emailed/texted links point when the application config sets no `otp.link_base_url`. */
+  PUBLIC_LINK_BASE?: string;
+  /** Sender of every email, e.g. `Store <no-reply@example.com>` (a domain verified with the provider). */
+  EMAIL_FROM?: string;
+  RESEND_API_KEY?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  /** A Twilio number in E.164, or a Messaging Service SID (MG...). */
+  TWILIO_FROM?: string;
 }
 
 const secret = (name: string) =>
   z.string({ error: `${name} is not set (wrangler secret put ${name}, or .dev.vars locally)` })
     .min(16, `${name} must be at least 16 characters`);
+
+const optional = z.string().optional().transform((v) => v?.trim() || undefined);
 
 const configSchema = z.object({
   devOutbox: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
@@ -30,6 +45,17 @@ const configSchema = z.object({
   passwordPepperPrevious: secret("PASSWORD_PEPPER_PREVIOUS").optional(),
   benchRoutes: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   tokenSigningKey: secret("TOKEN_SIGNING_KEY"),
+  notifyTransport: z.enum(["outbox", "providers"]).default("providers"),
+  publicLinkBase: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  emailFrom: optional,
+  resendApiKey: optional,
+  twilio: z.object({ accountSid: optional, authToken: optional, from: optional }),
+});
+
+// Outbox messages are only readable through the dev route: without it nothing would ever be delivered.
+const checkedConfigSchema = configSchema.refine((c) => c.notifyTransport !== "outbox" || c.devOutbox, {
+  message: "NOTIFY_TRANSPORT=outbox needs DEV_OUTBOX=true (use providers in production)",
+  path: ["notifyTransport"],
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -43,13 +69,18 @@ const parsed = new WeakMap<Bindings, Config>();
 export function loadConfig(env: Bindings): Config {
   let config = parsed.get(env);
   if (!config) {
-    config = configSchema.parse({
+    config = checkedConfigSchema.parse({
       devOutbox: env.DEV_OUTBOX,
       platformTokenTtlSeconds: env.PLATFORM_TOKEN_TTL,
       passwordPepper: env.PASSWORD_PEPPER,
       passwordPepperPrevious: env.PASSWORD_PEPPER_PREVIOUS || undefined,
       benchRoutes: env.BENCH_ROUTES,
       tokenSigningKey: env.TOKEN_SIGNING_KEY,
+      notifyTransport: env.NOTIFY_TRANSPORT,
+      publicLinkBase: env.PUBLIC_LINK_BASE,
+      emailFrom: env.EMAIL_FROM,
+      resendApiKey: env.RESEND_API_KEY,
+      twilio: { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM },
     });
     parsed.set(env, config);
   }

@@ -3,6 +3,7 @@ import type { Bindings } from "./env";
 
 export { UserSessions } from "./durable/user-sessions";
 export { LoginGuard } from "./durable/login-guard";
+export { OtpGuard } from "./durable/otp-guard";
 
 export default {
   fetch: app.fetch,

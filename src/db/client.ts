@@ -3,8 +3,9 @@ import * as tenants from "./schema/tenants";
 import * as users from "./schema/users";
 import * as events from "./schema/events";
 import * as passwords from "./schema/passwords";
+import * as social from "./schema/social";
 
-export const schema = { ...tenants, ...users, ...events, ...passwords };
+export const schema = { ...tenants, ...users, ...events, ...social, ...passwords };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });

@@ -23,6 +23,11 @@ export const commonErrors = {
   429: { description: "Too many requests; see Retry-After", content: errorContent },
 } as const;
 
+/** For routes that depend on another service (e.g. a social provider): it failed or could not be reached. */
+export const upstreamErrors = {
+  502: { description: "An upstream service failed or could not be reached; nothing was done", content: errorContent },
+} as const;
+
 export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON body") {
   return { content: { "application/json": { schema } }, required: true, description };
 }

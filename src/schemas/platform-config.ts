@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { MESSAGE_PURPOSES, MESSAGE_PURPOSE_NAMES } from "../notify/purposes";
 
 /**
  * PlatformSchema (§3.4 of the API reference) plus our optional extensions
@@ -19,6 +20,11 @@ const requiredFields = z.object({
 
 const appCredential = z.object({ app_id: z.string().max(512), app_secret: z.string().max(1024) });
 const appleCredential = z.object({ app_id: z.string().max(512), redirect_uri: z.string().max(2048) });
+/** Google issues one OAuth client id per platform; an ID token for any of them is accepted (extension fields). */
+const googleCredential = appCredential.extend({
+  android_app_id: z.string().max(512).openapi({ description: "Extension: OAuth client id of the Android app" }),
+  ios_app_id: z.string().max(512).openapi({ description: "Extension: OAuth client id of the iOS app" }),
+});
 
 const origin = z
   .string()
@@ -31,6 +37,45 @@ const sessionDurationUnit = z
   .transform((v) => v.toLowerCase())
   .pipe(z.enum(["days", "hours", "minutes"]))
   .transform((v) => (v.charAt(0).toUpperCase() + v.slice(1)) as "Days" | "Hours" | "Minutes");
+
+const messageTemplate = z
+  .object({
+    sms: z.string().min(1).max(480),
+    email_subject: z.string().min(1).max(200),
+    email_text: z.string().min(1).max(5000),
+  })
+  .partial();
+
+/**
+ * OTP and link settings (our extension). Templates may use {{code}}, {{link}}, {{app_name}} and
+ * {{minutes}}; a template must carry what its purpose delivers, or users would never get it.
+ */
+const otpSettings = z.object({
+  length: z.number().int().min(4).max(8).openapi({ description: "Digits per OTP" }),
+  ttl_seconds: z.number().int().min(60).max(600).openapi({ description: "OTP lifetime; never more than 10 minutes" }),
+  max_attempts: z.number().int().min(1).max(10).openapi({ description: "Verify attempts per OTP before it is dead" }),
+  resend_timer: z.number().int().min(0).max(3600).openapi({ description: "Seconds before another OTP or link can go to the same destination for the same purpose" }),
+  per_destination_per_hour: z.number().int().min(1).max(100).openapi({ description: "Messages per email/phone per hour" }),
+  per_ip_per_hour: z.number().int().min(1).max(10_000).openapi({ description: "Messages requested per client IP per hour" }),
+  link_ttl_seconds: z.number().int().min(300).max(7 * 86_400).openapi({ description: "Lifetime of reset and verification links" }),
+  link_base_url: z
+    .union([z.literal(""), z.url({ protocol: /^https?$/ }).max(500)])
+    .openapi({ description: "Storefront base for links (e.g. https://shop.example.com); empty: the service default" }),
+  templates: z
+    .partialRecord(z.enum(MESSAGE_PURPOSE_NAMES), messageTemplate)
+    .superRefine((templates, ctx) => {
+      for (const [purpose, template] of Object.entries(templates)) {
+        const placeholder = `{{${MESSAGE_PURPOSES[purpose as keyof typeof MESSAGE_PURPOSES]}}}`;
+        for (const field of ["sms", "email_text"] as const) {
+          const text = template?.[field];
+          if (text !== undefined && !text.includes(placeholder)) {
+            ctx.addIssue({ code: "custom", path: [purpose, field], message: `must contain ${placeholder}` });
+          }
+        }
+      }
+    })
+    .openapi({ description: "Per-purpose message overrides (login, forgot, reset_link, verify_link)" }),
+});
 
 export const PlatformConfig = z
   .object({
@@ -49,7 +94,7 @@ export const PlatformConfig = z
     flash_card: z.object({ text: z.string().max(500), text_color: z.string().max(50), background_color: z.string().max(50) }),
     social: z.object({ google: z.boolean(), facebook: z.boolean(), apple: z.boolean(), account_kit: z.boolean() }),
     social_tokens: z.object({
-      google: appCredential,
+      google: googleCredential,
       facebook: appCredential,
       account_kit: appCredential,
       apple: appleCredential,
@@ -94,6 +139,7 @@ export const PlatformConfig = z
       description: "Extension: whether the storefront userExists endpoint answers (it tells anyone whether an email or phone has an account)",
     }),
     allowed_origins: z.array(origin).max(50).openapi({ description: "Browser origins allowed to call the storefront API with credentials" }),
+    otp: otpSettings,
   })
   .openapi("PlatformConfig");
 
@@ -122,7 +168,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   flash_card: { text: "", text_color: "#FFFFFF", background_color: "#EF5350" },
   social: { google: false, facebook: false, apple: false, account_kit: false },
   social_tokens: {
-    google: { app_id: "", app_secret: "" },
+    google: { app_id: "", app_secret: "", android_app_id: "", ios_app_id: "" },
     facebook: { app_id: "", app_secret: "" },
     account_kit: { app_id: "", app_secret: "" },
     apple: { app_id: "", redirect_uri: "" },
@@ -146,6 +192,17 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   account_lockout: { enable: true, attempts: 10, duration: 900 },
   user_exists_lookup: true,
   allowed_origins: [],
+  otp: {
+    length: 6,
+    ttl_seconds: 600,
+    max_attempts: 5,
+    resend_timer: 30,
+    per_destination_per_hour: 10,
+    per_ip_per_hour: 60,
+    link_ttl_seconds: 3600,
+    link_base_url: "",
+    templates: {},
+  },
 };
 
 /** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */
@@ -163,7 +220,7 @@ const serverFields = {
 export const PlatformConfigResponse = PlatformConfig.extend(serverFields).openapi("PlatformSchema");
 
 /** The storefront view (§3.4, §5.5): no secrets, `accountkit` spelled without the underscore. */
-export const StorefrontConfigResponse = PlatformConfig.omit({ social_tokens: true, account_lockout: true, allowed_origins: true })
+export const StorefrontConfigResponse = PlatformConfig.omit({ social_tokens: true, account_lockout: true, allowed_origins: true, otp: true })
   .extend({
     social_tokens: z.object({
       google: z.object({ app_id: z.string() }),

@@ -1,0 +1,149 @@
+import { DurableObject } from "cloudflare:workers";
+
+const WINDOW_MS = 3_600_000;
+
+export type Reservation = { ok: true } | { ok: false; reason: "cooldown" | "cap"; retryAfterMs: number };
+
+export type Attempt =
+  | { result: "accepted" }
+  | { result: "wrong"; attemptsLeft: number }
+  /** The attempt budget is spent: the OTP is dead, even for the right code. */
+  | { result: "exhausted" }
+  /** Unknown, used, superseded, revoked or expired. */
+  | { result: "gone" };
+
+export interface ReserveInput {
+  now: number;
+  /** Sends of one purpose wait `cooldownMs` between them; other purposes do not. */
+  purpose: string;
+  cooldownMs: number;
+  /** Sends allowed in any rolling hour, all purposes together. */
+  hourlyLimit: number;
+  /** The OTP this send issues; it supersedes the live OTPs of the same purpose. */
+  otp?: { requestId: string; expiresAt: number };
+}
+
+export interface AttemptInput {
+  now: number;
+  requestId: string;
+  /** Whether the submitted code matched (compared by the caller against the stored hash). */
+  matched: boolean;
+  maxAttempts: number;
+}
+
+/**
+ * The counters of one scope (an application's destination, or an application's client IP) that must
+ * hold under concurrency: send caps, the resend cooldown, verify attempts and single-use claims.
+ * Every method decides and writes without awaiting in between, so the object's input gate makes each
+ * one atomic: 100 concurrent guesses are 100 serial calls here, and only `maxAttempts` are evaluated.
+ * The OTP itself (its hash) lives in KV; this object never sees a code.
+ */
+export class OtpGuard extends DurableObject {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`create table if not exists sends (at integer not null, purpose text not null);
+      create table if not exists otps (
+        request_id text primary key,
+        purpose text not null,
+        expires_at integer not null,
+        attempts integer not null,
+        state text not null
+      );
+      create table if not exists claims (key text primary key, expires_at integer not null);`);
+  }
+
+  async reserve(input: ReserveInput): Promise<Reservation> {
+    const { now } = input;
+    this.sql.exec("delete from sends where at <= ?", now - WINDOW_MS);
+    if (input.cooldownMs > 0) {
+      const last = this.sql
+        .exec<{ at: number | null }>("select max(at) as at from sends where purpose = ?", input.purpose)
+        .one().at;
+      if (last !== null && last + input.cooldownMs > now) {
+        return { ok: false, reason: "cooldown", retryAfterMs: last + input.cooldownMs - now };
+      }
+    }
+    const window = this.sql.exec<{ n: number; oldest: number | null }>("select count(*) as n, min(at) as oldest from sends").one();
+    if (window.n >= input.hourlyLimit && window.oldest !== null) {
+      return { ok: false, reason: "cap", retryAfterMs: window.oldest + WINDOW_MS - now };
+    }
+    this.sql.exec("insert into sends (at, purpose) values (?, ?)", now, input.purpose);
+    if (input.otp) {
+      this.sql.exec("update otps set state = 'superseded' where purpose = ? and state = 'live'", input.purpose);
+      this.sql.exec(
+        "insert into otps (request_id, purpose, expires_at, attempts, state) values (?, ?, ?, 0, 'live')",
+        input.otp.requestId,
+        input.purpose,
+        input.otp.expiresAt,
+      );
+    }
+    await this.scheduleCleanup(now);
+    return { ok: true };
+  }
+
+  async attempt(input: AttemptInput): Promise<Attempt> {
+    const row = this.sql
+      .exec<{ expires_at: number; attempts: number; state: string }>(
+        "select expires_at, attempts, state from otps where request_id = ?",
+        input.requestId,
+      )
+      .toArray()[0];
+    if (!row || row.state !== "live" || row.expires_at <= input.now) return { result: "gone" };
+    if (row.attempts >= input.maxAttempts) return { result: "exhausted" };
+    const attempts = row.attempts + 1;
+    this.sql.exec(
+      "update otps set attempts = ?, state = ? where request_id = ?",
+      attempts,
+      input.matched ? "used" : "live",
+      input.requestId,
+    );
+    return input.matched ? { result: "accepted" } : { result: "wrong", attemptsLeft: input.maxAttempts - attempts };
+  }
+
+  /** Kills an OTP that could not be delivered. */
+  async revoke(requestId: string): Promise<void> {
+    this.sql.exec("update otps set state = 'revoked' where request_id = ?", requestId);
+  }
+
+  /** True for the first caller only: the exactly-once step of a single-use code. */
+  async claim(key: string, expiresAt: number, now: number): Promise<boolean> {
+    const claimed = this.sql.exec("insert or ignore into claims (key, expires_at) values (?, ?)", key, expiresAt).rowsWritten > 0;
+    if (claimed) await this.scheduleCleanup(now);
+    return claimed;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec("delete from sends where at <= ?", now - WINDOW_MS);
+    this.sql.exec("delete from otps where expires_at <= ?", now);
+    this.sql.exec("delete from claims where expires_at <= ?", now);
+    await this.scheduleCleanup(now);
+  }
+
+  private async scheduleCleanup(now: number) {
+    const next = this.sql
+      .exec<{ at: number | null }>(
+        `select min(at) as at from (
+          select min(at) + ${WINDOW_MS} as at from sends
+          union all select min(expires_at) from otps
+          union all select min(expires_at) from claims)`,
+      )
+      .one().at;
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(Math.max(next, now));
+  }
+}
+
+/** The guard of one destination (email or E.164 phone) of one application. */
+export function destinationGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, channel: string, address: string) {
+  return namespace.get(namespace.idFromName(`dest:${applicationId}:${channel}:${address}`));
+}
+
+/** The guard of one client IP of one application (send caps only). */
+export function ipGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, ip: string) {
+  return namespace.get(namespace.idFromName(`ip:${applicationId}:${ip || "unknown"}`));
+}

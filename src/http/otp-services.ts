@@ -1,0 +1,31 @@
+import { CodeStore } from "../kv/code-store";
+import { OtpStore } from "../kv/otp-store";
+import { ContactsRepo } from "../db/contacts-repo";
+import { database } from "../db/client";
+import { EventsRepo } from "../db/events-repo";
+import { UsersRepo } from "../db/users-repo";
+import { loadConfig } from "../env";
+import { createNotifier } from "../notify";
+import type { ContactVerificationLinkDeps } from "../services/contact-verification";
+import type { OtpAccountDeps } from "../services/otp-login";
+import type { PasswordResetDeps } from "../services/password-reset";
+import type { AppContext } from "./context";
+
+export type OtpServices = OtpAccountDeps & PasswordResetDeps & ContactVerificationLinkDeps;
+
+/** The stores, guard and notifier the OTP, reset and verification flows run on, for this request. */
+export function otpServices(c: AppContext): OtpServices {
+  const config = loadConfig(c.env);
+  const db = database(c.env.DB);
+  return {
+    otps: new OtpStore(c.env.OTP_KV),
+    codes: new CodeStore(c.env.OTP_KV),
+    guard: c.env.OTP_GUARD,
+    notifier: createNotifier(config, c.env.OTP_KV),
+    secret: config.passwordPepper,
+    linkBase: config.publicLinkBase,
+    users: new UsersRepo(db),
+    contacts: new ContactsRepo(db),
+    events: new EventsRepo(db),
+  };
+}

@@ -1,0 +1,84 @@
+import type { z } from "@hono/zod-openapi";
+import { database } from "../../db/client";
+import { IdentitiesRepo } from "../../db/identities-repo";
+import { eventsRepo, logIn, usersRepo } from "../../http/auth";
+import type { AppContext } from "../../http/context";
+import { createRouter, jsonBody, ok, storefrontRoute, upstreamErrors } from "../../http/openapi";
+import { AuthSuccess, GoogleOAuthRequestSchema, OAuthRequestAppleSchema, OAuthRequestSchema, PlatformQuery } from "../../schemas/social";
+import { apple } from "../../services/social/apple";
+import { facebook } from "../../services/social/facebook";
+import { google } from "../../services/social/google";
+import type { SocialProvider } from "../../services/social/provider";
+import { socialSignIn, type SocialStores } from "../../services/social/sign-in";
+import { toUserSchema } from "../../services/users";
+
+export const socialRoutes = createRouter();
+
+function socialStores(c: AppContext): SocialStores {
+  return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };
+}
+
+/** Every social route: prove the identity, find or create the account, then the same session as any login. */
+async function signIn<Request>(c: AppContext, provider: SocialProvider<Request>, request: Request) {
+  const { record, userExists } = await socialSignIn(socialStores(c), c.var.application, provider, request);
+  await logIn(c, record, provider.name);
+  return c.json({ user: toUserSchema(record), user_exists: userExists, register_token: "" } satisfies z.infer<typeof AuthSuccess>, 200);
+}
+
+const responses = { ...ok(AuthSuccess), ...upstreamErrors };
+
+/** The route of one SDK operation: POST under authentication/v1.0/login, ?platform, an OAuth body, AuthSuccess. */
+function loginRoute<Body extends z.ZodType>(path: string, operationId: string, body: Body, summary: string, description: string) {
+  return storefrontRoute({
+    method: "post",
+    path: `/authentication/v1.0/login/${path}`,
+    operationId,
+    tags: ["Storefront: social login"],
+    summary,
+    description: `${description} Sets the f.session cookie.`,
+    request: { query: PlatformQuery, body: jsonBody(body) },
+    responses,
+  });
+}
+
+const googleRoutes = [
+  { path: "google-token", operationId: "loginWithGoogle", client: "a web page" },
+  { path: "google-android", operationId: "loginWithGoogleAndroid", client: "an Android app" },
+  { path: "google-ios", operationId: "loginWithGoogleIOS", client: "an iOS app" },
+] as const;
+
+for (const { path, operationId, client } of googleRoutes) {
+  socialRoutes.openapi(
+    loginRoute(
+      path,
+      operationId,
+      GoogleOAuthRequestSchema,
+      `Log in with Google from ${client}`,
+      "Accepts a Google ID token (verified against Google's keys; audience: any of the application's Google client ids) " +
+        "or an OAuth access token (checked with Google's tokeninfo).",
+    ),
+    (c) => signIn(c, google, c.req.valid("json")),
+  );
+}
+
+socialRoutes.openapi(
+  loginRoute(
+    "facebook-token",
+    "loginWithFacebook",
+    OAuthRequestSchema,
+    "Log in with a Facebook access token",
+    "The token is checked with the Graph API's debug_token (valid, issued to this app).",
+  ),
+  (c) => signIn(c, facebook, c.req.valid("json")),
+);
+
+socialRoutes.openapi(
+  loginRoute(
+    "apple-ios",
+    "loginWithAppleIOS",
+    OAuthRequestAppleSchema,
+    "Log in with Sign in with Apple from an iOS app",
+    "The identity token is verified against Apple's keys; user_identifier must be its subject.",
+  ),
+  (c) => signIn(c, apple, c.req.valid("json")),
+);

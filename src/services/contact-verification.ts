@@ -1,0 +1,60 @@
+import type { ContactsRepo } from "../db/contacts-repo";
+import type { EventsRepo } from "../db/events-repo";
+import type { UserRecord, UsersRepo } from "../db/users-repo";
+import type { OtpGuard } from "../durable/otp-guard";
+import { ApiError } from "../http/errors";
+import type { Application } from "./applications";
+import { contactVerified, markContactVerified, requireUsable } from "./accounts-by-contact";
+import type { Destination } from "./destinations";
+import { sendLink, type LinkDeps } from "./links";
+import { consumeCode, invalidCode } from "./one-time-codes";
+import { limitSend } from "./otp";
+
+export interface ContactVerificationLinkDeps extends LinkDeps {
+  guard: DurableObjectNamespace<OtpGuard>;
+  users: UsersRepo;
+  contacts: ContactsRepo;
+  events: EventsRepo;
+}
+
+const notOnAccount = () => new ApiError(400, "CONTACT_NOT_FOUND", "This contact is not on the account");
+
+const ownsContact = (user: UserRecord, destination: Destination) =>
+  destination.channel === "email"
+    ? user.emails.some((e) => e.active && e.email === destination.address)
+    : user.phones.some((p) => p.active && p.e164 === destination.address);
+
+/**
+ * Sends a verification link for one of the user's contacts (profile flows: addEmail,
+ * sendVerificationLinkToEmail/Mobile). False when the contact is already verified and nothing was sent.
+ */
+export async function sendVerificationLink(
+  deps: ContactVerificationLinkDeps,
+  app: Application,
+  input: { user: UserRecord; destination: Destination; ip: string },
+  now = Date.now(),
+): Promise<boolean> {
+  const { user, destination } = input;
+  if (!ownsContact(user, destination)) throw notOnAccount();
+  if (contactVerified(user, destination)) return false;
+  await limitSend(deps.guard, app, { purpose: "verify_link", destination, ip: input.ip, now });
+  const kind = destination.channel === "email" ? "verify_email" : "verify_mobile";
+  await sendLink(deps, app, { kind, purpose: "verify_link", userId: user.user.id, destination }, now);
+  return true;
+}
+
+/** verifyEmail / verifyMobile: uses up a link code and marks its contact verified on its account. */
+export async function verifyContactLink(
+  deps: ContactVerificationLinkDeps,
+  app: Application,
+  kind: "verify_email" | "verify_mobile",
+  code: string,
+): Promise<void> {
+  const record = await consumeCode(deps.codes, deps.guard, app.id, kind, code);
+  if (!record) throw invalidCode();
+  const account = await deps.users.findById(app.id, record.userId);
+  if (!account) throw invalidCode();
+  requireUsable(account);
+  const destination: Destination = { channel: record.channel, address: record.destination };
+  if (!(await markContactVerified(deps, app.id, record.userId, destination, "link"))) throw notOnAccount();
+}

@@ -1,0 +1,211 @@
+// The demo storefront: plain fetch against the storefront API, the session kept by the browser in the
+// f.session cookie (credentials: "include"), the application credential sent as the Fynd SDK does.
+const DEFAULTS = { api: location.origin, app_id: "000000000000000000000001", app_token: "demo-application-token" };
+const params = new URLSearchParams(location.search);
+const settings = {
+  ...DEFAULTS,
+  ...JSON.parse(localStorage.getItem("user-edge-demo") ?? "{}"),
+  ...(params.get("api") ? { api: params.get("api") } : {}),
+};
+const $ = (selector) => document.querySelector(selector);
+const state = { otpRequestId: null, registerEmail: null, pendingEmail: null };
+
+function say(message, isError = false) {
+  const status = $("#status");
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+}
+
+async function api(method, path, body) {
+  const res = await fetch(`${settings.api}/service/application/user${path}`, {
+    method,
+    credentials: "include",
+    headers: {
+      authorization: `Bearer ${btoa(`${settings.app_id}:${settings.app_token}`)}`,
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message ?? `HTTP ${res.status}`);
+  return data;
+}
+
+function formData(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+function outboxHint(form, destination) {
+  const hint = form.querySelector("[data-outbox-hint]");
+  hint.textContent = "";
+  const text = document.createTextNode("Local development: the code is in the dev outbox, ");
+  const link = document.createElement("a");
+  link.href = `${settings.api}/_dev/outbox?to=${encodeURIComponent(destination)}`;
+  link.target = "_blank";
+  link.textContent = `/_dev/outbox?to=${destination}`;
+  hint.append(text, link, ".");
+}
+
+function handle(selector, action) {
+  $(selector).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = event.target.querySelector("button");
+    button.disabled = true;
+    try {
+      await action(event.target);
+    } catch (error) {
+      say(error.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function showUser(user) {
+  $("#signed-out").hidden = Boolean(user);
+  $("#signed-in").hidden = !user;
+  if (!user) return;
+  const view = $("#profile-view");
+  view.replaceChildren();
+  const rows = [
+    ["Name", `${user.first_name} ${user.last_name}`.trim() || "—"],
+    ["Emails", user.emails.map((e) => `${e.email}${e.primary ? " (primary)" : ""}${e.verified ? " ✓ verified" : " — not verified"}`).join(", ") || "—"],
+    ["Phones", user.phone_numbers.map((p) => `+${p.country_code} ${p.phone}${p.verified ? " ✓ verified" : ""}`).join(", ") || "—"],
+    ["Gender", user.gender ?? "—"],
+    ["Date of birth", user.dob ? user.dob.slice(0, 10) : "—"],
+  ];
+  for (const [term, value] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    view.append(dt, dd);
+  }
+  const form = $("#profile");
+  form.first_name.value = user.first_name;
+  form.last_name.value = user.last_name;
+  form.gender.value = user.gender ?? "";
+  form.dob.value = user.dob ? user.dob.slice(0, 10) : "";
+}
+
+async function refreshSession() {
+  try {
+    const { user } = await api("GET", "/authentication/v1.0/session");
+    showUser(user);
+    await refreshSessions();
+  } catch {
+    showUser(null);
+  }
+}
+
+async function refreshSessions() {
+  const { sessions } = await api("GET", "/authentication/v1.0/sessions");
+  const list = $("#sessions");
+  list.replaceChildren(...sessions.map((id) => Object.assign(document.createElement("li"), { textContent: id })));
+}
+
+handle("#settings", async (form) => {
+  Object.assign(settings, formData(form));
+  localStorage.setItem("user-edge-demo", JSON.stringify({ app_id: settings.app_id, app_token: settings.app_token, api: settings.api }));
+  say("Settings saved.");
+  await refreshSession();
+});
+
+handle("#login-password", async (form) => {
+  const { user } = await api("POST", "/authentication/v1.0/login/password", formData(form));
+  say(`Logged in as ${user.first_name || user.username}.`);
+  await refreshSession();
+});
+
+handle("#login-otp", async (form) => {
+  const { mobile, country_code } = formData(form);
+  const sent = await api("POST", "/authentication/v1.0/login/otp", { mobile, country_code });
+  state.otpRequestId = sent.request_id;
+  const verify = $("#login-otp-verify");
+  verify.hidden = false;
+  outboxHint(verify, `+${country_code}${mobile}`);
+  verify.otp.focus();
+  say("Code sent.");
+});
+
+handle("#login-otp-verify", async (form) => {
+  await api("POST", "/authentication/v1.0/otp/mobile/verify", { request_id: state.otpRequestId, otp: formData(form).otp });
+  form.hidden = true;
+  say("Logged in with a one-time code.");
+  await refreshSession();
+});
+
+handle("#register", async (form) => {
+  const data = formData(form);
+  const result = await api("POST", "/authentication/v1.0/register/form", {
+    first_name: data.first_name,
+    last_name: data.last_name,
+    email: data.email,
+    password: data.password,
+    consent: data.consent === "on",
+  });
+  state.registerEmail = data.email;
+  if (result.verify_email_otp) {
+    const verify = $("#register-verify");
+    verify.hidden = false;
+    outboxHint(verify, data.email);
+    verify.otp.focus();
+    say("Account created: check your email for the code.");
+  } else {
+    say("Account created.");
+    await refreshSession();
+  }
+});
+
+handle("#register-verify", async (form) => {
+  await api("POST", "/authentication/v1.0/otp/email/verify", { email: state.registerEmail, otp: formData(form).otp, action: "verify" });
+  form.hidden = true;
+  say("Email verified.");
+  await refreshSession();
+});
+
+handle("#profile", async (form) => {
+  const data = formData(form);
+  const body = { first_name: data.first_name, last_name: data.last_name };
+  if (data.gender) body.gender = data.gender;
+  if (data.dob) body.dob = new Date(`${data.dob}T00:00:00Z`).toISOString();
+  const { user } = await api("POST", "/profile/v1.0/detail", body);
+  showUser(user);
+  say("Profile saved.");
+});
+
+handle("#add-email", async (form) => {
+  const { email } = formData(form);
+  const { user } = await api("PUT", "/profile/v1.0/email", { email });
+  state.pendingEmail = email;
+  showUser(user);
+  const verify = $("#verify-email");
+  verify.hidden = false;
+  outboxHint(verify, email);
+  verify.code.focus();
+  say(`Verification link sent to ${email}.`);
+});
+
+handle("#verify-email", async (form) => {
+  await api("POST", "/authentication/v1.0/verify/email", { code: formData(form).code });
+  form.hidden = true;
+  say("Email verified.");
+  await refreshSession();
+});
+
+$("#refresh-sessions").addEventListener("click", () => refreshSessions().catch((e) => say(e.message, true)));
+$("#logout").addEventListener("click", async () => {
+  try {
+    await api("GET", "/authentication/v1.0/logout");
+    say("Logged out.");
+  } catch (error) {
+    say(error.message, true);
+  }
+  await refreshSession();
+});
+
+const settingsForm = $("#settings");
+settingsForm.api.value = settings.api;
+settingsForm.app_id.value = settings.app_id;
+settingsForm.app_token.value = settings.app_token;
+refreshSession();
