@@ -2,15 +2,12 @@
 // fixtures over HTTP, measure one scenario with autocannon. Scenarios live in bench/run.mjs; add
 // new ones there (or in another script using these helpers).
 import autocannon from "autocannon";
-import { spawn, spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+// The same fresh, migrated and seeded `wrangler dev` the end-to-end suite uses (node 22 strips the types).
+import { startWorker } from "../test/e2e/worker.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
-const STATE_DIR = join(ROOT, "bench", ".data", "state");
 
 /** The demo tenant from scripts/seed-demo.sql. */
 export const DEMO_APP = {
@@ -21,80 +18,10 @@ export const DEMO_APP = {
   },
 };
 
-// Benchmark-only secrets, passed with --var so no .dev.vars is needed or touched.
-const BENCH_VARS = {
-  DEV_OUTBOX: "true",
-  BENCH_ROUTES: "true",
-  PASSWORD_PEPPER: "bench-only-pepper-0123456789abcdef0123456789",
-  TOKEN_SIGNING_KEY: "bench-only-token-signing-key-0123456789abcdef",
-};
-
-/** A TCP port nobody listens on right now (loopback). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function wranglerSync(args) {
-  const run = spawnSync(WRANGLER, args, { cwd: ROOT, env: benchEnv(), encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
-}
-
-// node_modules/.bin first, so wrangler runs on the project's node (22) even when this script was started directly.
-const benchEnv = () => ({
-  ...process.env,
-  PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
-  WRANGLER_SEND_METRICS: "false",
-  CI: "true",
-  NO_COLOR: "1",
-});
-
-/**
- * Applies migrations and the demo seed to a fresh local state, then runs `wrangler dev` on
- * 127.0.0.1 and waits until /_health answers. Returns { base, stop, output } (output: what wrangler printed).
- */
-export async function startServer({ readyTimeoutMs = 90_000 } = {}) {
-  rmSync(STATE_DIR, { recursive: true, force: true });
-  wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE_DIR]);
-  wranglerSync(["d1", "execute", "DB", "--local", "--persist-to", STATE_DIR, "--file", "scripts/seed-demo.sql"]);
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const vars = Object.entries(BENCH_VARS).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn(
-    WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", STATE_DIR,
-      "--log-level", "warn", "--show-interactive-dev-session=false", ...vars],
-    { cwd: ROOT, env: benchEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const stop = () => {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  };
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
-    try {
-      if ((await fetch(`${base}/_health`)).ok) return { base, stop, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  stop();
-  throw new Error(`wrangler dev not ready after ${readyTimeoutMs} ms:\n${output}`);
+/** `wrangler dev` on a free loopback port with fresh local state and the benchmark-only routes on. Returns { base, stop }. */
+export async function startServer() {
+  const worker = await startWorker({ BENCH_ROUTES: "true" });
+  return { base: worker.url, stop: () => worker.stop() };
 }
 
 /** Registers a user of the demo application and returns its credentials and session cookie. */

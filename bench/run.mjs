@@ -89,5 +89,5 @@ try {
   const updated = readme.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, `<!-- results:start -->\n${block}\n<!-- results:end -->`);
   writeFileSync(readmePath, updated);
 } finally {
-  server.stop();
+  await server.stop();
 }

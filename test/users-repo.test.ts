@@ -46,6 +46,31 @@ describe("UsersRepo reads", () => {
     expect(await repo.findByEmail(tenant.applicationId, `old-${email}`)).toBeUndefined();
   });
 
+  it("goes straight to the user's key, never scanning an application-wide index", async () => {
+    const statements: string[] = [];
+    const recording = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "prepare") return (query: string) => (statements.push(query), target.prepare(query));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const repo = new UsersRepo(database(recording));
+    await repo.findById("app", "user");
+    await repo.findByEmail("app", "a@example.com");
+    await repo.findByPhone("app", "+919876543210");
+    expect(statements).toHaveLength(3);
+    for (const statement of statements) {
+      const params = (statement.match(/\?/g) ?? []).map(() => "x");
+      const plan = await env.DB.prepare(`explain query plan ${statement}`).bind(...params).all<{ detail: string }>();
+      const details = plan.results.map((r) => r.detail).join("\n");
+      expect(details).not.toMatch(/SCAN (users|user_emails|user_phones)\b/);
+      expect(details).not.toMatch(/users_app_created_idx|users_app_external_idx/);
+      expect(details).toMatch(/SEARCH users USING INDEX sqlite_autoindex_users_1 \(id=\?\)/);
+      expect(details).toMatch(/SEARCH user_emails USING (COVERING )?INDEX user_emails_user_email_uq \(user_id=\?\)/);
+    }
+  });
+
   it("returns a user without contacts with empty lists", async () => {
     const tenant = await createTenant();
     const repo = new UsersRepo(database(env.DB));

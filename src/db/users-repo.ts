@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, inArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
 
@@ -35,6 +35,13 @@ export function rethrowContactConflict(error: unknown): never {
   if (/UNIQUE constraint failed: user_phones\.(application_id|e164)/.test(message)) throw new ContactTakenError("phone");
   throw error;
 }
+
+/**
+ * The tenant check on a lookup by key, written so SQLite cannot use it to pick an index: without
+ * statistics it may otherwise walk an `(application_id, …)` index over the whole application
+ * instead of going straight to the key.
+ */
+const sameApplication = (column: SQLiteColumn, applicationId: string) => sql`+${column} = ${applicationId}`;
 
 /** A correlated subquery returning `table`'s matching rows as one JSON array, keyed by property name. */
 function rowsAsJson(table: SQLiteTable, where: SQL): SQL<string> {
@@ -110,11 +117,11 @@ export class UsersRepo {
     const row = await this.db
       .select({
         ...getTableColumns(users),
-        contactEmails: rowsAsJson(userEmails, and(eq(userEmails.userId, users.id), eq(userEmails.applicationId, applicationId))!),
-        contactPhones: rowsAsJson(userPhones, and(eq(userPhones.userId, users.id), eq(userPhones.applicationId, applicationId))!),
+        contactEmails: rowsAsJson(userEmails, and(eq(userEmails.userId, users.id), sameApplication(userEmails.applicationId, applicationId))!),
+        contactPhones: rowsAsJson(userPhones, and(eq(userPhones.userId, users.id), sameApplication(userPhones.applicationId, applicationId))!),
       })
       .from(users)
-      .where(and(eq(users.applicationId, applicationId), which))
+      .where(and(which, sameApplication(users.applicationId, applicationId)))
       .get();
     if (!row) return undefined;
     const { contactEmails, contactPhones, ...user } = row;
