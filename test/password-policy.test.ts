@@ -188,6 +188,27 @@ describe("password history", () => {
     expect((await get(tenant, SESSION, account.cookie)).status).toBe(401);
   });
 
+  it("claims a reset's single-use code only for a password that passed, and writes nothing when the claim fails", async () => {
+    const tenant = await createTenant({ config: historyConfig });
+    const account = await registeredUser(tenant, { password: pw(1) });
+    const stores = accountStoresForTest();
+    const user = (await stores.users.findById(tenant.applicationId, account.userId))!;
+    const app = tenantApp(tenant, historyConfig);
+    let claims = 0;
+    const claim = async () => void claims++;
+    await expect(setPassword(stores, app, { user, password: "short", actor: "user", reason: "reset", claim })).rejects.toThrow(/min_length/);
+    await expect(setPassword(stores, app, { user, password: pw(1), actor: "user", reason: "reset", claim })).rejects.toThrow(/history/);
+    expect(claims).toBe(0);
+    const spent = async () => {
+      throw new ApiError(400, "CODE_INVALID", "already used");
+    };
+    await expect(setPassword(stores, app, { user, password: pw(2), actor: "user", reason: "reset", claim: spent })).rejects.toThrow("already used");
+    expect((await userRow(account.userId))?.password_hash).toBe(user.user.passwordHash);
+    expect((await get(tenant, SESSION, account.cookie)).status).toBe(200);
+    await setPassword(stores, app, { user, password: pw(2), actor: "user", reason: "reset", claim });
+    expect(claims).toBe(1);
+  });
+
   it("allows reuse when the application keeps no history", async () => {
     const tenant = await createTenant();
     const account = await registeredUser(tenant);

@@ -49,6 +49,12 @@ export interface SetPasswordInput {
   reason: string;
   /** The session that stays (the one that changed the password); every other one ends. Omit to end all. */
   keepSessionId?: string;
+  /**
+   * Runs after the new password passed every rule and before it is written; throwing stops the
+   * change. Reset flows use up their single-use code here, so a refused password does not burn it
+   * and two requests racing with one code cannot both set a password.
+   */
+  claim?: () => Promise<void>;
 }
 
 /**
@@ -61,6 +67,7 @@ export async function setPassword(stores: AccountStores, app: Tenant, input: Set
   await assertPasswordAllowed(input.password, app.config.password_settings, identityOf(user));
   await assertNotRecentlyUsed(stores, app.config.password_settings, user, input.password);
   const hash = await hashPassword(input.password, stores.peppers);
+  await input.claim?.();
   await stores.users.commit([
     stores.passwords.setCurrentStatement(app.id, user.user.id, hash, now),
     ...stores.passwords.historyStatements(app.id, user.user.id, hash, now),
