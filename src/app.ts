@@ -10,6 +10,7 @@ import { PLATFORM_BASE, STOREFRONT_BASE } from "./http/openapi";
 import { requestId } from "./http/request-id";
 import { platformTenant, storefrontTenant } from "./http/tenant";
 import { storefrontRouters } from "./routes/application";
+import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { platformRouters } from "./routes/platform";
 import { oauthRoutes } from "./routes/platform/oauth";
@@ -41,6 +42,7 @@ export function buildApp() {
   for (const router of platformRouters) app.route("/", router);
 
   app.get("/_health", (c) => c.json({ ok: true }));
+  app.route("/", benchRoutes);
   app.route("/", devOutboxRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "applicationCredential", {

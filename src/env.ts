@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LoginGuard } from "./durable/login-guard";
 import type { OtpGuard } from "./durable/otp-guard";
 import type { UserSessions } from "./durable/user-sessions";
 
@@ -8,10 +9,15 @@ export interface Bindings {
   OTP_KV: KVNamespace;
   SESSIONS_KV: KVNamespace;
   USER_SESSIONS: DurableObjectNamespace<UserSessions>;
+  LOGIN_GUARD: DurableObjectNamespace<LoginGuard>;
   OTP_GUARD: DurableObjectNamespace<OtpGuard>;
   DEV_OUTBOX?: string;
   PLATFORM_TOKEN_TTL?: string;
   PASSWORD_PEPPER?: string;
+  /** The pepper before a rotation: its hashes still verify and are re-hashed at the next login. */
+  PASSWORD_PEPPER_PREVIOUS?: string;
+  /** "true" mounts /_bench/* (benchmark-only routes); never in production. */
+  BENCH_ROUTES?: string;
   TOKEN_SIGNING_KEY?: string;
   /** "outbox" (dev/tests: messages kept in KV, read at /_dev/outbox) or "providers" (real email/SMS APIs). */
   NOTIFY_TRANSPORT?: string;
@@ -36,6 +42,8 @@ const configSchema = z.object({
   devOutbox: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   platformTokenTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(900),
   passwordPepper: secret("PASSWORD_PEPPER"),
+  passwordPepperPrevious: secret("PASSWORD_PEPPER_PREVIOUS").optional(),
+  benchRoutes: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   tokenSigningKey: secret("TOKEN_SIGNING_KEY"),
   notifyTransport: z.enum(["outbox", "providers"]).default("providers"),
   publicLinkBase: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -65,6 +73,8 @@ export function loadConfig(env: Bindings): Config {
       devOutbox: env.DEV_OUTBOX,
       platformTokenTtlSeconds: env.PLATFORM_TOKEN_TTL,
       passwordPepper: env.PASSWORD_PEPPER,
+      passwordPepperPrevious: env.PASSWORD_PEPPER_PREVIOUS || undefined,
+      benchRoutes: env.BENCH_ROUTES,
       tokenSigningKey: env.TOKEN_SIGNING_KEY,
       notifyTransport: env.NOTIFY_TRANSPORT,
       publicLinkBase: env.PUBLIC_LINK_BASE,

@@ -2,10 +2,11 @@ import { drizzle } from "drizzle-orm/d1";
 import * as tenants from "./schema/tenants";
 import * as users from "./schema/users";
 import * as events from "./schema/events";
+import * as passwords from "./schema/passwords";
 import * as social from "./schema/social";
 import * as customers from "./schema/customers";
 
-export const schema = { ...tenants, ...users, ...events, ...social, ...customers };
+export const schema = { ...tenants, ...users, ...events, ...social, ...customers, ...passwords };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });
