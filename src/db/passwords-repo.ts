@@ -1,7 +1,7 @@
 import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
-import { passwordHistory } from "./schema/passwords";
+import { commonPasswords, passwordHistory } from "./schema/passwords";
 import { users } from "./schema/users";
 
 /** The most history any application can ask for (`password_settings.history.count` is capped there too). */
@@ -12,6 +12,16 @@ const newestFirst = [desc(passwordHistory.createdAt), desc(sql`rowid`)] as const
 /** A user's current password hash and the history of earlier ones. */
 export class PasswordsRepo {
   constructor(private readonly db: Database) {}
+
+  /** Whether the password (any case) is on the common-passwords list. */
+  async isCommon(password: string): Promise<boolean> {
+    const row = await this.db
+      .select({ password: commonPasswords.password })
+      .from(commonPasswords)
+      .where(eq(commonPasswords.password, password.toLowerCase()))
+      .get();
+    return row !== undefined;
+  }
 
   /** The last `limit` hashes the user set, newest first (the current one included). */
   async recentHashes(userId: string, limit: number): Promise<string[]> {

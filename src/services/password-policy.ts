@@ -1,5 +1,4 @@
 import { toHex } from "../crypto/tokens";
-import { COMMON_PASSWORDS } from "../data/common-passwords";
 import { ApiError } from "../http/errors";
 import type { PlatformConfig } from "../schemas/platform-config";
 
@@ -32,16 +31,15 @@ export const MAX_PASSWORD_LENGTH = 256;
 const HIBP_RANGE_URL = "https://api.pwnedpasswords.com/range/";
 const HIBP_TIMEOUT_MS = 2_000;
 
-let commonPasswords: Set<string> | undefined;
-function isCommon(password: string): boolean {
-  commonPasswords ??= new Set(COMMON_PASSWORDS.split("\n"));
-  return commonPasswords.has(password.toLowerCase());
+/** The list of passwords refused everywhere because attackers try them first (D1: PasswordsRepo.isCommon). */
+export interface CommonPasswordList {
+  isCommon(password: string): Promise<boolean>;
 }
 
 /** Length in characters as a person counts them (code points, after the same NFKC as hashing). */
 const length = (password: string) => [...password.normalize("NFKC")].length;
 
-/** The rules that need no network: the application's settings plus the ones that always apply. */
+/** The rules that need no storage or network: the application's settings plus the identity rule. */
 export function policyViolations(password: string, settings: PasswordSettings, context: PasswordContext = {}): PolicyViolation[] {
   const rules = settings.configs;
   const violations: PolicyViolation[] = [];
@@ -55,7 +53,6 @@ export function policyViolations(password: string, settings: PasswordSettings, c
   if (rules.require_special_character && !/[^\p{L}\p{N}]/u.test(password)) {
     violations.push({ rule: "require_special_character", message: "must contain a special character (not a letter or digit)" });
   }
-  if (isCommon(password)) violations.push({ rule: "common_password", message: "is one of the most commonly used passwords" });
   const lowered = password.toLowerCase();
   const identities = [context.email, context.email?.split("@")[0], context.phone].filter((v): v is string => !!v && v.length >= 4);
   if (identities.some((id) => lowered === id.toLowerCase())) {
@@ -105,8 +102,14 @@ export function policyError(violations: PolicyViolation[]): ApiError {
 }
 
 /** Throws 400 PASSWORD_POLICY_VIOLATION naming each broken rule; the breach check runs last and only when enabled. */
-export async function assertPasswordAllowed(password: string, settings: PasswordSettings, context: PasswordContext = {}): Promise<void> {
+export async function assertPasswordAllowed(
+  password: string,
+  settings: PasswordSettings,
+  common: CommonPasswordList,
+  context: PasswordContext = {},
+): Promise<void> {
   const violations = policyViolations(password, settings, context);
+  if (await common.isCommon(password)) violations.push({ rule: "common_password", message: "is one of the most commonly used passwords" });
   if (violations.length) throw policyError(violations);
   if (settings.breach_check && (await isBreached(password))) {
     throw policyError([{ rule: "breached_password", message: "has appeared in a data breach; choose another" }]);

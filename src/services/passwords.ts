@@ -64,7 +64,7 @@ export interface SetPasswordInput {
  */
 export async function setPassword(stores: AccountStores, app: Tenant, input: SetPasswordInput, now = new Date().toISOString()): Promise<string[]> {
   const { user } = input;
-  await assertPasswordAllowed(input.password, app.config.password_settings, identityOf(user));
+  await assertPasswordAllowed(input.password, app.config.password_settings, stores.passwords, identityOf(user));
   await assertNotRecentlyUsed(stores, app.config.password_settings, user, input.password);
   const hash = await hashPassword(input.password, stores.peppers);
   await input.claim?.();

@@ -44,7 +44,7 @@ export async function registerUser(stores: AccountStores, app: Tenant, input: Re
   if (passwordRequired && !input.password) throw invalidField("password", "required");
   let passwordHash: string | null = null;
   if (input.password) {
-    await assertPasswordAllowed(input.password, app.config.password_settings, { email, phone: phone?.phone });
+    await assertPasswordAllowed(input.password, app.config.password_settings, stores.passwords, { email, phone: phone?.phone });
     passwordHash = await hashPassword(input.password, stores.peppers);
   }
   const record = newUserRecord(

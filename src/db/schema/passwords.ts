@@ -17,3 +17,12 @@ export const passwordHistory = sqliteTable(
   },
   (t) => [index("password_history_user_idx").on(t.userId, t.createdAt)],
 );
+
+/**
+ * The most common passwords (lower-cased), always refused. Kept in D1 rather than in the Worker bundle:
+ * it is read only when a password is set, and would otherwise be a sixth of the gzipped bundle.
+ * Filled by migrations/*_common_passwords_data.sql (scripts/gen-common-passwords.mjs).
+ */
+export const commonPasswords = sqliteTable("common_passwords", {
+  password: text("password").primaryKey(),
+});
