@@ -11,6 +11,19 @@ export interface Bindings {
   PLATFORM_TOKEN_TTL?: string;
   PASSWORD_PEPPER?: string;
   TOKEN_SIGNING_KEY?: string;
+  /** Customer files: import sources, export results, error reports. */
+  USER_FILES: R2Bucket;
+  /** Import/export jobs, one message per chunk. */
+  USER_JOBS: Queue<JobMessage>;
+  ATTRIBUTE_ENCRYPTION_KEY?: string;
+  USER_JOB_CHUNK_ROWS?: string;
+}
+
+/** A queued unit of import/export work: run chunk `chunk` of job `job_id`. */
+export interface JobMessage {
+  job_id: string;
+  application_id: string;
+  chunk: number;
 }
 
 const secret = (name: string) =>
@@ -22,6 +35,10 @@ const configSchema = z.object({
   platformTokenTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(900),
   passwordPepper: secret("PASSWORD_PEPPER"),
   tokenSigningKey: secret("TOKEN_SIGNING_KEY"),
+  /** Key material for encrypted customer attributes (AES-GCM keys are derived from it per application). */
+  attributeEncryptionKey: secret("ATTRIBUTE_ENCRYPTION_KEY"),
+  /** Rows per import/export queue message: small enough that one invocation stays well inside CPU limits. */
+  jobChunkRows: z.coerce.number().int().min(1).max(2000).default(500),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -40,6 +57,8 @@ export function loadConfig(env: Bindings): Config {
       platformTokenTtlSeconds: env.PLATFORM_TOKEN_TTL,
       passwordPepper: env.PASSWORD_PEPPER,
       tokenSigningKey: env.TOKEN_SIGNING_KEY,
+      attributeEncryptionKey: env.ATTRIBUTE_ENCRYPTION_KEY,
+      jobChunkRows: env.USER_JOB_CHUNK_ROWS,
     });
     parsed.set(env, config);
   }

@@ -1,8 +1,10 @@
 import { app } from "./app";
-import type { Bindings } from "./env";
+import type { Bindings, JobMessage } from "./env";
+import { handleJobMessages } from "./queue";
 
 export { UserSessions } from "./durable/user-sessions";
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Bindings>;
+  queue: (batch, env) => handleJobMessages(batch, env),
+} satisfies ExportedHandler<Bindings, JobMessage>;
