@@ -61,3 +61,39 @@ export async function defineAttribute(
 export function setAttribute(tenant: Tenant, headers: Record<string, string>, definitionId: string, userId: string, value: unknown) {
   return call(`${tenant.plat}/user_attribute/definition/${definitionId}/user/${userId}`, json({ attribute: { value } }, { method: "PUT", headers }));
 }
+
+export interface Job {
+  _id: string;
+  status: string;
+  count: { total: number; success: number; error: number };
+  links: { file?: { absolute_url: string; relative_url: string }; error?: { absolute_url: string; relative_url: string } };
+  message?: string;
+}
+
+/** Waits until the local queue has run a job to its end (each chunk is one queue message). */
+export async function waitForJob(tenant: Tenant, headers: Record<string, string>, jobId: string): Promise<Job> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const job = (await (await call(`${tenant.plat}/users/jobs/${jobId}`, { headers })).json()) as Job;
+    if (job.status !== "inprogress") return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+/** Uploads a CSV as a file of the tenant; answers its links. */
+export async function uploadCsv(tenant: Tenant, headers: Record<string, string>, csv: string, fileName = "customers.csv") {
+  const res = await call(`${tenant.plat}/users/files?file_name=${encodeURIComponent(fileName)}`, {
+    method: "POST",
+    headers: { ...headers, "content-type": "text/csv" },
+    body: csv,
+  });
+  if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { file_id: string; absolute_url: string; relative_url: string };
+}
+
+/** Downloads a file by its relative URL. */
+export async function download(headers: Record<string, string>, relativeUrl: string): Promise<string> {
+  const res = await call(relativeUrl, { headers });
+  if (res.status !== 200) throw new Error(`download failed: ${res.status} ${await res.text()}`);
+  return res.text();
+}
