@@ -35,7 +35,8 @@ export interface JobCaller {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// The BOM is kept in the text so byte offsets stay exact; the first chunk drops it itself.
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 const MIN_CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 

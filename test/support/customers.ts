@@ -64,6 +64,7 @@ export function setAttribute(tenant: Tenant, headers: Record<string, string>, de
 
 export interface Job {
   _id: string;
+  file_name: string;
   status: string;
   count: { total: number; success: number; error: number };
   links: { file?: { absolute_url: string; relative_url: string }; error?: { absolute_url: string; relative_url: string } };
