@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { commitBatch, readAll, type Statement } from "./batch";
 import type { Database } from "./client";
 import { attributeDefinitions, attributeValues, userAttributes } from "./schema/attributes";
 import type { IndexEntry } from "../services/attribute-types";
@@ -134,18 +134,20 @@ export class AttributesRepo {
   /** Values of many users, optionally only for some definitions. */
   async valuesOf(applicationId: string, userIds: string[], definitionIds?: string[]): Promise<ValueRow[]> {
     if (userIds.length === 0 || definitionIds?.length === 0) return [];
-    const batches = chunked(userIds, MAX_PARAMS - 1).map((ids) =>
-      this.db.select().from(userAttributes).where(and(inArray(userAttributes.userId, ids), eq(userAttributes.applicationId, applicationId))),
+    const rows = await readAll<ValueRow>(
+      this.db,
+      chunked(userIds, MAX_PARAMS - 1).map((ids) =>
+        this.db.select().from(userAttributes).where(and(inArray(userAttributes.userId, ids), eq(userAttributes.applicationId, applicationId))),
+      ),
     );
-    const rows = (await this.db.batch(batches as [(typeof batches)[number], ...(typeof batches)[number][]])).flat();
     // A user has at most one value per definition, so narrowing here costs little and keeps statements small.
     const wanted = definitionIds ? new Set(definitionIds) : undefined;
     return wanted ? rows.filter((r) => wanted.has(r.definitionId)) : rows;
   }
 
   /** The statements that set (insert or replace) one value and its index rows. */
-  upsertStatements(v: StoredValue, id: string, now: string): BatchItem<"sqlite">[] {
-    const statements: BatchItem<"sqlite">[] = [
+  upsertStatements(v: StoredValue, id: string, now: string): Statement[] {
+    const statements: Statement[] = [
       this.db
         .insert(userAttributes)
         .values({
@@ -173,7 +175,7 @@ export class AttributesRepo {
   }
 
   /** The statements that delete some of a user's values. */
-  deleteStatements(applicationId: string, userId: string, definitionIds: string[]): BatchItem<"sqlite">[] {
+  deleteStatements(applicationId: string, userId: string, definitionIds: string[]): Statement[] {
     return chunked(definitionIds, MAX_PARAMS - 2).flatMap((ids) => [
       this.db.delete(attributeValues).where(and(eq(attributeValues.userId, userId), inArray(attributeValues.definitionId, ids))),
       this.db
@@ -182,8 +184,8 @@ export class AttributesRepo {
     ]);
   }
 
-  async commit(statements: BatchItem<"sqlite">[]): Promise<void> {
-    if (statements.length) await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  commit(statements: Statement[]): Promise<void> {
+    return commitBatch(this.db, statements);
   }
 }
 

@@ -1,5 +1,6 @@
 import { and, eq, inArray, or } from "drizzle-orm";
 import { chunked, MAX_PARAMS } from "./attributes-repo";
+import { readAll, type Statement } from "./batch";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
 
@@ -9,14 +10,8 @@ import { userEmails, userPhones, users } from "./schema/users";
  * stay under D1's bound-parameter limit.
  */
 
-type Batchable = Parameters<Database["batch"]>[0][number];
-
-async function runChunked<T>(db: Database, keys: string[], build: (part: string[]) => Batchable): Promise<T[]> {
-  const unique = [...new Set(keys)];
-  if (unique.length === 0) return [];
-  const statements = chunked(unique, MAX_PARAMS - 2).map(build);
-  const results = await db.batch(statements as [Batchable, ...Batchable[]]);
-  return (results as T[][]).flat();
+function runChunked<T>(db: Database, keys: string[], build: (part: string[]) => Statement): Promise<T[]> {
+  return readAll<T>(db, chunked([...new Set(keys)], MAX_PARAMS - 2).map(build));
 }
 
 /** email → user id, for the emails that belong to a customer of the application. */

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { commitBatch, type Statement } from "./batch";
 import { chunked, MAX_PARAMS } from "./attributes-repo";
 import type { Database } from "./client";
 import { userGroupMembers, userGroups } from "./schema/groups";
@@ -76,7 +76,7 @@ export class GroupsRepo {
     return rows.map((r) => r.name);
   }
 
-  addMembersStatements(groupId: string, userIds: string[], now: string): BatchItem<"sqlite">[] {
+  addMembersStatements(groupId: string, userIds: string[], now: string): Statement[] {
     return chunked(userIds, MEMBERS_PER_INSERT).map((part) =>
       this.db
         .insert(userGroupMembers)
@@ -85,7 +85,7 @@ export class GroupsRepo {
     );
   }
 
-  removeMembersStatements(groupId: string, userIds: string[]): BatchItem<"sqlite">[] {
+  removeMembersStatements(groupId: string, userIds: string[]): Statement[] {
     return chunked(userIds, MAX_PARAMS - 1).map((part) =>
       this.db.delete(userGroupMembers).where(and(eq(userGroupMembers.groupId, groupId), inArray(userGroupMembers.userId, part))),
     );
@@ -95,7 +95,7 @@ export class GroupsRepo {
     return this.db.delete(userGroupMembers).where(eq(userGroupMembers.groupId, groupId));
   }
 
-  async commit(statements: BatchItem<"sqlite">[]): Promise<void> {
-    if (statements.length) await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  commit(statements: Statement[]): Promise<void> {
+    return commitBatch(this.db, statements);
   }
 }

@@ -3,6 +3,7 @@ import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { ApiError } from "../http/errors";
 import type { FilterPlan, FilterTerm, Match } from "../services/attribute-filter";
 import { chunked, MAX_PARAMS } from "./attributes-repo";
+import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
 import type { UserRow } from "./users-repo";
@@ -120,8 +121,7 @@ export async function userMatches(d1: D1Database, predicate: SQL, userId: string
 /** User rows by id, in the order given. */
 export async function usersByIds(db: Database, ids: string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  const batches = chunked(ids, MAX_PARAMS).map((part) => db.select().from(users).where(inArray(users.id, part)));
-  const rows = (await db.batch(batches as [(typeof batches)[number], ...(typeof batches)[number][]])).flat();
+  const rows = await readAll<UserRow>(db, chunked(ids, MAX_PARAMS).map((part) => db.select().from(users).where(inArray(users.id, part))));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id)).filter((r): r is UserRow => r !== undefined);
 }

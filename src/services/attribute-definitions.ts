@@ -6,7 +6,7 @@ import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, Storefron
 import { pageInfo, type PaginationSchema } from "../schemas/paging";
 import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./attribute-rules";
 import { type AttributeType } from "./attribute-types";
-import { valueFromText } from "./attribute-values";
+import { valueFromText } from "./attribute-checks";
 
 export const MAX_DEFINITIONS_PER_APPLICATION = 200;
 
@@ -90,6 +90,18 @@ function fieldsOf(body: DefinitionBody): Partial<NewDefinitionRow> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
+/** Audit trail of definition changes (application-level events, no user). */
+function definitionEvent(stores: DefinitionStores, applicationId: string, actor: string, action: string, slug: string, data: Record<string, unknown>) {
+  return stores.events.record({
+    applicationId,
+    type: `admin.attribute_definition.${action}`,
+    title: `Attribute "${slug}" ${action}`,
+    actor,
+    visible: false,
+    data: { slug, ...data },
+  });
+}
+
 const slugTaken = (slug: string) => conflict(`An attribute with slug "${slug}" already exists in this application`);
 
 export async function createDefinition(
@@ -122,14 +134,7 @@ export async function createDefinition(
     if (error instanceof SlugTakenError) throw slugTaken(row.slug);
     throw error;
   }
-  await stores.events.record({
-    applicationId,
-    type: "admin.attribute_definition.created",
-    title: `Attribute "${row.slug}" created`,
-    actor,
-    visible: false,
-    data: { definition_id: row.id, slug: row.slug, type: row.type },
-  });
+  await definitionEvent(stores, applicationId, actor, "created", row.slug, { definition_id: row.id, type: row.type });
   return (await stores.attributes.definition(applicationId, row.id))!;
 }
 
@@ -173,14 +178,7 @@ export async function updateDefinition(
     const names = frozenChanged.map((f) => ({ slug: "slug", type: "type", isMultiValue: "is_multi_value", encrypted: "encrypted" })[f]);
     throw conflict(`Attribute "${current.slug}" has values; ${names.join(", ")} can no longer change`, { fields: names });
   }
-  await stores.events.record({
-    applicationId,
-    type: "admin.attribute_definition.updated",
-    title: `Attribute "${merged.slug}" updated`,
-    actor,
-    visible: false,
-    data: { definition_id: id, fields: Object.keys(fieldsOf(body)) },
-  });
+  await definitionEvent(stores, applicationId, actor, "updated", merged.slug, { definition_id: id, fields: Object.keys(fieldsOf(body)) });
   return (await stores.attributes.definition(applicationId, id))!;
 }
 
@@ -192,14 +190,7 @@ export async function deleteDefinition(stores: DefinitionStores, applicationId: 
     throw conflict(`Attribute "${current.slug}" is used by the conditions of user groups: ${groups.join(", ")}`, { groups });
   }
   await stores.attributes.deleteDefinition(applicationId, id);
-  await stores.events.record({
-    applicationId,
-    type: "admin.attribute_definition.deleted",
-    title: `Attribute "${current.slug}" deleted with its values`,
-    actor,
-    visible: false,
-    data: { definition_id: id, slug: current.slug },
-  });
+  await definitionEvent(stores, applicationId, actor, "deleted", current.slug, { definition_id: id });
 }
 
 function nameMatcher(pattern: string): RegExp {

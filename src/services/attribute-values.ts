@@ -6,68 +6,15 @@ import { newId } from "../crypto/tokens";
 import { ApiError, badRequest, forbidden, notFound } from "../http/errors";
 import type { UserAttribute } from "../schemas/attributes";
 import { pageInfo, type PaginationSchema } from "../schemas/paging";
-import type { AttributeModel } from "./attribute-definitions";
-import {
-  checkElement,
-  elementFromText,
-  indexEntry,
-  MAX_MULTI_VALUES,
-  splitMultiText,
-  type AttributeValue,
-  type Checked,
-  type IndexEntry,
-  type JsonValue,
-} from "./attribute-types";
+import { loadModels, modelOf, requireDefinition, type AttributeModel } from "./attribute-definitions";
+import { checkValue } from "./attribute-checks";
+import { indexEntry, type AttributeValue, type IndexEntry, type JsonValue } from "./attribute-types";
 
 export interface ValueStores {
   attributes: AttributesRepo;
   users: UsersRepo;
   events: EventsRepo;
   cipher: AttributeCipher;
-}
-
-function invalid(model: AttributeModel, rule: string, message: string, source?: string): ApiError {
-  const prefix = source ? `${source}: ` : "";
-  return new ApiError(400, "ATTRIBUTE_VALUE_INVALID", `${prefix}Attribute "${model.row.slug}" ${message} (rule: ${rule})`, {
-    attribute: model.row.slug,
-    definition_id: model.row.id,
-    rule,
-  });
-}
-
-function checkElementWithRules(model: AttributeModel, checked: Checked<JsonValue>, where: string, source?: string): JsonValue {
-  if (!checked.ok) throw invalid(model, "type", `${where}${checked.message}`, source);
-  for (const rule of model.rules) {
-    const message = rule.check(checked.value);
-    if (message) throw invalid(model, rule.type, `${where}${message}`, source);
-  }
-  return checked.value;
-}
-
-function checkList<T>(model: AttributeModel, items: T[], one: (item: T) => Checked<JsonValue>, source?: string): JsonValue[] {
-  if (items.length > MAX_MULTI_VALUES) throw invalid(model, "max_items", `can hold at most ${MAX_MULTI_VALUES} values`, source);
-  return items.map((item, i) => checkElementWithRules(model, one(item), `item ${i + 1} `, source));
-}
-
-/**
- * A value checked against its definition's type and validations, normalised (numbers from numeric
- * strings, emails lower-cased, phones in E.164). Multi-value attributes store a list; a single
- * element is accepted as a list of one. Failures name the attribute and the rule.
- */
-export function checkValue(model: AttributeModel, input: unknown, source?: string): AttributeValue {
-  if (model.row.isMultiValue) {
-    return checkList(model, Array.isArray(input) ? input : [input], (e) => checkElement(model.type, e), source);
-  }
-  if (Array.isArray(input) && model.type !== "json") throw invalid(model, "type", "takes one value, not a list", source);
-  return checkElementWithRules(model, checkElement(model.type, input), "", source);
-}
-
-/** A value read from text: a CSV cell or a definition's default_value. */
-export function valueFromText(model: AttributeModel, text: string, source?: string): AttributeValue {
-  if (model.row.isMultiValue) {
-    return checkList(model, splitMultiText(text), (e) => elementFromText(model.type, e), source);
-  }
-  return checkElementWithRules(model, elementFromText(model.type, text), "", source);
 }
 
 /** Associated data of a ciphertext: it only decrypts on the row it was written for. */
@@ -167,35 +114,64 @@ async function commitWrites(
   await stores.attributes.commit(statements);
 }
 
+async function requireModel(stores: ValueStores, applicationId: string, definitionId: string): Promise<AttributeModel> {
+  return modelOf(await requireDefinition(stores.attributes, applicationId, definitionId));
+}
+
+async function requireValue(stores: ValueStores, applicationId: string, definitionId: string, userId: string) {
+  const model = await requireModel(stores, applicationId, definitionId);
+  const row = await stores.attributes.value(applicationId, definitionId, userId);
+  if (!row) throw notFound("This customer has no value for that attribute");
+  return { model, row };
+}
+
 /** Platform PUT: creates or replaces one value. */
 export async function setValue(
   stores: ValueStores,
-  model: AttributeModel,
+  applicationId: string,
+  definitionId: string,
   userId: string,
   input: unknown,
   meta: { actor: string; customerOverridden: boolean },
 ): Promise<UserAttribute> {
-  const applicationId = model.row.applicationId;
+  const model = await requireModel(stores, applicationId, definitionId);
   await requireUserExists(stores, applicationId, userId);
   await commitWrites(stores, applicationId, userId, [{ model, value: checkValue(model, input) }], [], meta);
-  const row = await stores.attributes.value(applicationId, model.row.id, userId);
+  const row = await stores.attributes.value(applicationId, definitionId, userId);
   return toUserAttribute(stores.cipher, row!, model);
 }
+
+export async function getValue(stores: ValueStores, applicationId: string, definitionId: string, userId: string): Promise<UserAttribute> {
+  const { model, row } = await requireValue(stores, applicationId, definitionId, userId);
+  return toUserAttribute(stores.cipher, row, model);
+}
+
+export async function getValueById(stores: ValueStores, applicationId: string, id: string): Promise<UserAttribute> {
+  const row = await stores.attributes.valueById(applicationId, id);
+  if (!row) throw notFound("Attribute value not found");
+  return toUserAttribute(stores.cipher, row, await requireModel(stores, applicationId, row.definitionId));
+}
+
+export async function deleteValue(stores: ValueStores, applicationId: string, definitionId: string, userId: string, actor: string): Promise<void> {
+  const { model } = await requireValue(stores, applicationId, definitionId, userId);
+  await commitWrites(stores, applicationId, userId, [], [model], { actor, customerOverridden: false });
+}
+
+const unknownDefinition = (field: string, id: string) =>
+  new ApiError(400, "ATTRIBUTE_DEFINITION_UNKNOWN", `${field}: no attribute definition "${id}" in this application`);
 
 /** Platform bulk POST: all values checked first, then written together or not at all. */
 export async function setValues(
   stores: ValueStores,
-  models: Map<string, AttributeModel>,
   applicationId: string,
   userId: string,
   entries: { definition_id: string; value: unknown }[],
   actor: string,
 ): Promise<UserAttribute[]> {
+  const models = await loadModels(stores.attributes, applicationId);
   const writes = entries.map((entry, i) => {
     const model = models.get(entry.definition_id);
-    if (!model) {
-      throw new ApiError(400, "ATTRIBUTE_DEFINITION_UNKNOWN", `attributes.${i}.definition_id: no attribute definition "${entry.definition_id}" in this application`);
-    }
+    if (!model) throw unknownDefinition(`attributes.${i}.definition_id`, entry.definition_id);
     return { model, value: checkValue(model, entry.value, `attributes.${i}`) };
   });
   const ids = writes.map((w) => w.model.row.id);
@@ -206,37 +182,33 @@ export async function setValues(
   return toUserAttributes(stores.cipher, rows, models);
 }
 
-export async function deleteValues(
-  stores: ValueStores,
-  models: AttributeModel[],
-  applicationId: string,
-  userId: string,
-  actor: string,
-): Promise<void> {
+/** Platform bulk DELETE: removes the user's values of the given definitions. */
+export async function deleteValues(stores: ValueStores, applicationId: string, userId: string, definitionIds: string[], actor: string): Promise<void> {
+  const models = await loadModels(stores.attributes, applicationId);
+  const removals = definitionIds.map((id, i) => {
+    const model = models.get(id);
+    if (!model) throw unknownDefinition(`definition_ids.${i}`, id);
+    return model;
+  });
   await requireUserExists(stores, applicationId, userId);
-  await commitWrites(stores, applicationId, userId, [], models, { actor, customerOverridden: false });
+  await commitWrites(stores, applicationId, userId, [], removals, { actor, customerOverridden: false });
 }
 
 export async function valuesPage(
   stores: ValueStores,
-  models: Map<string, AttributeModel>,
   applicationId: string,
   userId: string,
   page: { page_no: number; page_size: number },
 ): Promise<{ items: UserAttribute[]; page: PaginationSchema }> {
   await requireUserExists(stores, applicationId, userId);
   const { rows, total } = await stores.attributes.valuesPage(applicationId, userId, page.page_size, (page.page_no - 1) * page.page_size);
+  const models = await loadModels(stores.attributes, applicationId);
   return { items: await toUserAttributes(stores.cipher, rows, models), page: pageInfo(page.page_no, page.page_size, total) };
 }
 
 /** Storefront: the user's own values as slug → value (optionally one slug). */
-export async function ownAttributes(
-  stores: ValueStores,
-  models: Map<string, AttributeModel>,
-  applicationId: string,
-  userId: string,
-  slug?: string,
-): Promise<Record<string, AttributeValue>> {
+export async function ownAttributes(stores: ValueStores, applicationId: string, userId: string, slug?: string): Promise<Record<string, AttributeValue>> {
+  const models = await loadModels(stores.attributes, applicationId);
   const wanted = [...models.values()].filter((m) => slug === undefined || m.row.slug === slug).map((m) => m.row.id);
   const rows = await stores.attributes.valuesOf(applicationId, [userId], wanted);
   const out: Record<string, AttributeValue> = {};
@@ -253,11 +225,11 @@ export async function ownAttributes(
  */
 export async function updateOwnAttributes(
   stores: ValueStores,
-  models: Map<string, AttributeModel>,
   applicationId: string,
   userId: string,
   attributes: Record<string, unknown>,
 ): Promise<Record<string, AttributeValue>> {
+  const models = await loadModels(stores.attributes, applicationId);
   const bySlug = new Map([...models.values()].map((m) => [m.row.slug, m]));
   const writes: Write[] = [];
   const removals: AttributeModel[] = [];
@@ -271,5 +243,5 @@ export async function updateOwnAttributes(
   if (writes.length || removals.length) {
     await commitWrites(stores, applicationId, userId, writes, removals, { actor: "user", customerOverridden: true });
   }
-  return ownAttributes(stores, models, applicationId, userId);
+  return ownAttributes(stores, applicationId, userId);
 }

@@ -1,4 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement } from "../db/batch";
 import { existingUserIds, usersByEmails, usersByPhones } from "../db/contact-lookup";
 import type { EventsRepo } from "../db/events-repo";
 import type { GroupRow, GroupsRepo } from "../db/groups-repo";
@@ -9,7 +9,7 @@ import { ApiError, badRequest, conflict, notFound } from "../http/errors";
 import type { CreateUserGroup, PartialUserGroupUpdateSchema, UpdateUserGroupSchema, UserGroupResponseSchema } from "../schemas/groups";
 import { pageInfo, type PaginationSchema } from "../schemas/paging";
 import type { UserSearchSchema } from "../schemas/user";
-import type { AttributeModel } from "./attribute-definitions";
+import { loadModels, type AttributeModel } from "./attribute-definitions";
 import { planFilter } from "./attribute-filter";
 import { normalizeEmail, normalizePhone } from "./contacts";
 import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "./csv";
@@ -84,7 +84,7 @@ async function resolveChanges(
 }
 
 /** The statements applying resolved changes; when a user appears twice, the later change wins. */
-function membershipStatements(stores: GroupStores, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): BatchItem<"sqlite">[] {
+function membershipStatements(stores: GroupStores, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): Statement[] {
   const last = new Map(resolved.map((r) => [r.userId, r.action]));
   const adds = [...last].filter(([, a]) => a === "add").map(([id]) => id);
   const removes = [...last].filter(([, a]) => a === "remove").map(([id]) => id);
@@ -92,7 +92,7 @@ function membershipStatements(stores: GroupStores, groupId: string, resolved: { 
 }
 
 interface FileOutcome {
-  statements: BatchItem<"sqlite">[];
+  statements: Statement[];
   status: "completed" | "partial" | "failed";
   errorCount: number;
   errorFileUrl: string;
@@ -178,8 +178,15 @@ function event(stores: GroupStores, caller: GroupCaller, type: string, group: { 
   });
 }
 
-export async function createGroup(stores: GroupStores, models: Map<string, AttributeModel>, caller: GroupCaller, body: CreateUserGroup): Promise<GroupRow> {
+/** The group as the API shows it (conditions carry their attribute's slug as `key`). */
+async function response(stores: GroupStores, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
+  const [models, row] = await Promise.all([loadModels(stores.attributes, applicationId), requireGroup(stores, applicationId, id)]);
+  return toGroupResponse(row, models);
+}
+
+export async function createGroup(stores: GroupStores, caller: GroupCaller, body: CreateUserGroup): Promise<UserGroupResponseSchema> {
   requireConditionsFor(body.type, body.conditions, body.file_url);
+  const models = await loadModels(stores.attributes, caller.applicationId);
   const conditions = (body.conditions ?? []) as GroupCondition[];
   if (body.type === "conditional") checkConditions(models, conditions);
   const id = newId();
@@ -203,18 +210,13 @@ export async function createGroup(stores: GroupStores, models: Map<string, Attri
     ...(file?.statements ?? []),
     event(stores, caller, "admin.user_group.created", { id, name: body.name }),
   ]);
-  return requireGroup(stores, caller.applicationId, id);
+  return response(stores, caller.applicationId, id);
 }
 
 /** updateUserGroup (PUT): the fields given replace the stored ones; changing the type resets the members. */
-export async function updateGroup(
-  stores: GroupStores,
-  models: Map<string, AttributeModel>,
-  caller: GroupCaller,
-  id: string,
-  body: UpdateUserGroupSchema,
-): Promise<GroupRow> {
+export async function updateGroup(stores: GroupStores, caller: GroupCaller, id: string, body: UpdateUserGroupSchema): Promise<UserGroupResponseSchema> {
   const current = await requireGroup(stores, caller.applicationId, id);
+  const models = await loadModels(stores.attributes, caller.applicationId);
   const type = body.type ?? current.type;
   const typeChanged = type !== current.type;
   const conditions = (body.conditions ?? (type === "bulk" ? [] : current.conditions)) as GroupCondition[];
@@ -236,11 +238,11 @@ export async function updateGroup(
     ...(file?.statements ?? []),
     event(stores, caller, "admin.user_group.updated", { id, name: body.name ?? current.name }, { type_changed: typeChanged }),
   ]);
-  return requireGroup(stores, caller.applicationId, id);
+  return response(stores, caller.applicationId, id);
 }
 
 /** updateUserGroupPartially (PATCH): rename, and add or remove members of a bulk group (JSON list or CSV file). */
-export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: string, body: PartialUserGroupUpdateSchema): Promise<GroupRow> {
+export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: string, body: PartialUserGroupUpdateSchema): Promise<UserGroupResponseSchema> {
   const current = await requireGroup(stores, caller.applicationId, id);
   const membership = body.type === "json" ? body.user_data !== undefined : body.file_url !== undefined;
   if (!membership && body.name === undefined && body.description === undefined) {
@@ -249,7 +251,7 @@ export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: s
   if (membership && current.type === "conditional") {
     throw conflict("Members of a conditional group follow its conditions; they cannot be added or removed");
   }
-  const statements: BatchItem<"sqlite">[] = [];
+  const statements: Statement[] = [];
   const changes: Parameters<GroupsRepo["updateStatement"]>[2] = { name: body.name, description: body.description, modifiedAt: new Date().toISOString() };
   if (membership && body.type === "json") {
     const { resolved, failures } = await resolveChanges(stores, caller.applicationId, body.user_data!);
@@ -271,7 +273,7 @@ export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: s
     ...statements,
     event(stores, caller, "admin.user_group.members_changed", { id, name: body.name ?? current.name }, { via: membership ? body.type : "none" }),
   ]);
-  return requireGroup(stores, caller.applicationId, id);
+  return response(stores, caller.applicationId, id);
 }
 
 export async function deleteGroup(stores: GroupStores, caller: GroupCaller, id: string): Promise<void> {
@@ -287,22 +289,23 @@ export async function deleteGroup(stores: GroupStores, caller: GroupCaller, id: 
   });
 }
 
-export async function getGroup(stores: GroupStores, applicationId: string, id: string): Promise<GroupRow> {
-  return requireGroup(stores, applicationId, id);
+export async function getGroup(stores: GroupStores, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
+  return response(stores, applicationId, id);
 }
 
 export async function listGroups(
   stores: GroupStores,
   applicationId: string,
   query: { page_no: number; page_size: number; name?: string; type?: "bulk" | "conditional"; status?: string; group_uid?: number },
-): Promise<{ rows: GroupRow[]; page: PaginationSchema }> {
+): Promise<{ items: UserGroupResponseSchema[]; page: PaginationSchema }> {
+  const models = await loadModels(stores.attributes, applicationId);
   const { rows, total } = await stores.groups.list(
     applicationId,
     { name: query.name, type: query.type, status: query.status, uid: query.group_uid },
     query.page_size,
     (query.page_no - 1) * query.page_size,
   );
-  return { rows, page: pageInfo(query.page_no, query.page_size, total) };
+  return { items: rows.map((r) => toGroupResponse(r, models)), page: pageInfo(query.page_no, query.page_size, total) };
 }
 
 /**
@@ -311,7 +314,6 @@ export async function listGroups(
  */
 export async function groupMembers(
   stores: GroupStores,
-  models: Map<string, AttributeModel>,
   applicationId: string,
   id: string,
   page: { page_no: number; page_size: number },
@@ -319,13 +321,13 @@ export async function groupMembers(
   const group = await requireGroup(stores, applicationId, id);
   const predicate =
     group.type === "conditional"
-      ? planPredicate(applicationId, checkConditions(models, group.conditions))
+      ? planPredicate(applicationId, checkConditions(await loadModels(stores.attributes, applicationId), group.conditions))
       : groupMembersPredicate(applicationId, group.id);
   const result = await usersPage(stores, predicate, page.page_no, page.page_size);
   return { items: result.records.map(toUserSearchSchema), page: result.page };
 }
 
-export function toGroupResponse(row: GroupRow, models: Map<string, AttributeModel>): UserGroupResponseSchema {
+function toGroupResponse(row: GroupRow, models: Map<string, AttributeModel>): UserGroupResponseSchema {
   return {
     _id: row.id,
     uid: row.uid,

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement } from "../db/batch";
 import type { AttributesRepo } from "../db/attributes-repo";
 import { errorText } from "../db/attributes-repo";
 import type { Database } from "../db/client";
@@ -11,7 +11,8 @@ import type { AttributeCipher } from "../crypto/attribute-cipher";
 import { newId } from "../crypto/tokens";
 import type { AttributeModel } from "./attribute-definitions";
 import { parseDay, type AttributeValue } from "./attribute-types";
-import { toStored, valueFromText } from "./attribute-values";
+import { valueFromText } from "./attribute-checks";
+import { toStored } from "./attribute-values";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
 import { recordMap } from "./csv";
 import { newUserRecord } from "./users";
@@ -120,8 +121,8 @@ function runsWithoutRepeats(rows: ImportRow[]): ImportRow[][] {
   return runs;
 }
 
-function contactStatements(stores: ImportStores, existing: UserRecord, row: ImportRow, now: string): BatchItem<"sqlite">[] {
-  const statements: BatchItem<"sqlite">[] = [];
+function contactStatements(stores: ImportStores, existing: UserRecord, row: ImportRow, now: string): Statement[] {
+  const statements: Statement[] = [];
   const { db } = stores;
   const userId = existing.user.id;
   if (row.email) {
@@ -158,8 +159,8 @@ const profileOf = (row: ImportRow) => ({
 });
 
 /** The statements of one row: create or update the customer, then its attribute values. */
-async function rowStatements(stores: ImportStores, applicationId: string, row: ImportRow, existing: UserRecord | undefined, now: string): Promise<BatchItem<"sqlite">[]> {
-  const statements: BatchItem<"sqlite">[] = [];
+async function rowStatements(stores: ImportStores, applicationId: string, row: ImportRow, existing: UserRecord | undefined, now: string): Promise<Statement[]> {
+  const statements: Statement[] = [];
   let userId: string;
   if (existing) {
     userId = existing.user.id;
@@ -208,7 +209,7 @@ async function writeRun(stores: ImportStores, applicationId: string, run: Import
   const ids = [...new Set([...owners.values()].filter((id): id is string => id !== undefined))];
   const records = new Map((await stores.users.withContacts(await usersByIds(stores.db, ids))).map((r) => [r.user.id, r]));
   const now = new Date().toISOString();
-  const perRow = new Map<ImportRow, BatchItem<"sqlite">[]>();
+  const perRow = new Map<ImportRow, Statement[]>();
   for (const [row, owner] of owners) perRow.set(row, await rowStatements(stores, applicationId, row, owner ? records.get(owner) : undefined, now));
   try {
     await stores.users.commit([...perRow.values()].flat());

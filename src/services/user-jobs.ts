@@ -76,14 +76,7 @@ function newJob(caller: JobCaller, actionType: "import" | "export", fileName: st
 async function started(stores: JobStores, caller: JobCaller, job: ReturnType<typeof newJob> & { fileId?: string | null; sourceUrl?: string | null }): Promise<JobRow> {
   await stores.jobs.insert(job);
   await enqueue(stores, job, 0);
-  await stores.events.record({
-    applicationId: caller.applicationId,
-    type: `admin.users.${job.actionType}_started`,
-    title: `Customer ${job.actionType} started`,
-    actor: `platform:${caller.clientId}`,
-    visible: false,
-    data: { job_id: job.id, file_name: job.fileName },
-  });
+  await jobEvent(stores, job, "started", { file_name: job.fileName }, `platform:${caller.clientId}`);
   return (await stores.jobs.find(caller.applicationId, job.id))!;
 }
 
@@ -162,17 +155,27 @@ export function toBulkActionModel(job: JobRow): BulkActionModel {
   };
 }
 
+function jobEvent(
+  stores: JobStores,
+  job: Pick<JobRow, "id" | "applicationId" | "actionType">,
+  stage: string,
+  data: Record<string, unknown>,
+  actor = "system",
+) {
+  return stores.events.record({
+    applicationId: job.applicationId,
+    type: `admin.users.${job.actionType}_${stage}`,
+    title: `Customer ${job.actionType} ${stage}`,
+    actor,
+    visible: false,
+    data: { job_id: job.id, ...data },
+  });
+}
+
 /** Ends a job as failed as a whole (unreadable file, bad header, repeated crashes). */
 export async function failJob(stores: JobStores, job: JobRow, message: string): Promise<void> {
   await stores.jobs.update(job.id, { status: "failed", message });
-  await stores.events.record({
-    applicationId: job.applicationId,
-    type: `admin.users.${job.actionType}_failed`,
-    title: `Customer ${job.actionType} failed`,
-    actor: "system",
-    visible: false,
-    data: { job_id: job.id, message },
-  });
+  await jobEvent(stores, job, "failed", { message });
 }
 
 /** A failure the job owner caused (their file), as opposed to one worth retrying. */
@@ -180,14 +183,7 @@ class JobInputError extends Error {}
 
 async function finish(stores: JobStores, job: JobRow, changes: Partial<JobRow>): Promise<void> {
   await stores.jobs.update(job.id, changes);
-  await stores.events.record({
-    applicationId: job.applicationId,
-    type: `admin.users.${job.actionType}_finished`,
-    title: `Customer ${job.actionType} finished`,
-    actor: "system",
-    visible: false,
-    data: { job_id: job.id, status: changes.status },
-  });
+  await jobEvent(stores, job, "finished", { status: changes.status });
 }
 
 /** Joins a job's parts (plus an optional leading header) into one downloadable file and drops the parts. */

@@ -7,7 +7,7 @@ import type { AttributeCipher } from "../crypto/attribute-cipher";
 import { ApiError } from "../http/errors";
 import type { UserAttribute, UserAttributeFilteredItem, UserAttributeFilterQuery } from "../schemas/attributes";
 import { pageInfo, type PaginationSchema } from "../schemas/paging";
-import type { AttributeModel } from "./attribute-definitions";
+import { loadModels } from "./attribute-definitions";
 import { planFilter } from "./attribute-filter";
 import { toUserAttributes } from "./attribute-values";
 import { toUserSearchSchema } from "./users";
@@ -46,10 +46,10 @@ export function toFilteredUser(record: UserRecord, attributes: UserAttribute[]):
 /** filterUsersByAttributes: the users matching the conditions, each with the requested attribute values. */
 export async function filterUsers(
   stores: ListStores,
-  models: Map<string, AttributeModel>,
   applicationId: string,
   query: UserAttributeFilterQuery,
 ): Promise<{ items: UserAttributeFilteredItem[]; page: PaginationSchema }> {
+  const models = await loadModels(stores.attributes, applicationId);
   const plan = planFilter(models, {
     join: query.type,
     conditions: query.conditions,

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { DefinitionListQuery, StorefrontDefinitionList, UpdateUserAttributes, UserAttributes } from "../../schemas/attributes";
-import { listDefinitions, loadModels, toStorefrontDefinition } from "../../services/attribute-definitions";
+import { listDefinitions, toStorefrontDefinition } from "../../services/attribute-definitions";
 import { ownAttributes, updateOwnAttributes } from "../../services/attribute-values";
 import { customerDataStores } from "../../stores";
 
@@ -39,9 +39,7 @@ storefrontAttributeRoutes.openapi(
     responses: ok(UserAttributes),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const attributes = await ownAttributes(stores, models, c.var.application.id, c.var.user.user.id, c.req.valid("query").slug);
+    const attributes = await ownAttributes(customerDataStores(c.env), c.var.application.id, c.var.user.user.id, c.req.valid("query").slug);
     return c.json({ attributes }, 200);
   },
 );
@@ -59,9 +57,7 @@ storefrontAttributeRoutes.openapi(
     responses: ok(UserAttributes),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const attributes = await updateOwnAttributes(stores, models, c.var.application.id, c.var.user.user.id, c.req.valid("json").attributes);
+    const attributes = await updateOwnAttributes(customerDataStores(c.env), c.var.application.id, c.var.user.user.id, c.req.valid("json").attributes);
     return c.json({ attributes }, 200);
   },
 );

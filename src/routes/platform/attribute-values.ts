@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { ApiError, notFound } from "../../http/errors";
 import { createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { platformActor } from "../../http/platform-caller";
 import {
@@ -14,8 +13,7 @@ import {
   UserAttributeList,
 } from "../../schemas/attributes";
 import { PageQuery } from "../../schemas/paging";
-import { loadModels, modelOf, requireDefinition } from "../../services/attribute-definitions";
-import { deleteValues, setValue, setValues, toUserAttribute, valuesPage } from "../../services/attribute-values";
+import { deleteValue, deleteValues, getValue, getValueById, setValue, setValues, valuesPage } from "../../services/attribute-values";
 import { filterUsers } from "../../services/user-lists";
 import { customerDataStores } from "../../stores";
 
@@ -37,11 +35,9 @@ attributeValueRoutes.openapi(
     responses: ok(UserAttribute),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
     const { attribute_def_id, user_id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const model = modelOf(await requireDefinition(stores.attributes, c.var.application.id, attribute_def_id));
-    const value = await setValue(stores, model, user_id, body.attribute.value, {
+    const value = await setValue(customerDataStores(c.env), c.var.application.id, attribute_def_id, user_id, body.attribute.value, {
       actor: platformActor(c),
       customerOverridden: body.customer_overridden ?? false,
     });
@@ -60,12 +56,8 @@ attributeValueRoutes.openapi(
     responses: ok(UserAttribute),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
     const { attribute_def_id, user_id } = c.req.valid("param");
-    const model = modelOf(await requireDefinition(stores.attributes, c.var.application.id, attribute_def_id));
-    const row = await stores.attributes.value(c.var.application.id, attribute_def_id, user_id);
-    if (!row) throw notFound("This customer has no value for that attribute");
-    return c.json(await toUserAttribute(stores.cipher, row, model), 200);
+    return c.json(await getValue(customerDataStores(c.env), c.var.application.id, attribute_def_id, user_id), 200);
   },
 );
 
@@ -80,13 +72,8 @@ attributeValueRoutes.openapi(
     responses: ok(SuccessMessage),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
     const { attribute_def_id, user_id } = c.req.valid("param");
-    const model = modelOf(await requireDefinition(stores.attributes, c.var.application.id, attribute_def_id));
-    if (!(await stores.attributes.value(c.var.application.id, attribute_def_id, user_id))) {
-      throw notFound("This customer has no value for that attribute");
-    }
-    await deleteValues(stores, [model], c.var.application.id, user_id, platformActor(c));
+    await deleteValue(customerDataStores(c.env), c.var.application.id, attribute_def_id, user_id, platformActor(c));
     return c.json({ success: "true" }, 200);
   },
 );
@@ -102,9 +89,7 @@ attributeValueRoutes.openapi(
     responses: ok(UserAttributeList),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const result = await valuesPage(stores, models, c.var.application.id, c.req.valid("param").user_id, c.req.valid("query"));
+    const result = await valuesPage(customerDataStores(c.env), c.var.application.id, c.req.valid("param").user_id, c.req.valid("query"));
     return c.json(result, 200);
   },
 );
@@ -120,9 +105,8 @@ attributeValueRoutes.openapi(
     responses: ok(BulkUserAttribute),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const attributes = await setValues(stores, models, c.var.application.id, c.req.valid("param").user_id, c.req.valid("json").attributes, platformActor(c));
+    const { user_id } = c.req.valid("param");
+    const attributes = await setValues(customerDataStores(c.env), c.var.application.id, user_id, c.req.valid("json").attributes, platformActor(c));
     return c.json({ success: true, attributes }, 200);
   },
 );
@@ -138,12 +122,8 @@ attributeValueRoutes.openapi(
     responses: ok(SuccessMessage),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const ids = c.req.valid("json").definition_ids;
-    const unknown = ids.find((id) => !models.has(id));
-    if (unknown) throw new ApiError(400, "ATTRIBUTE_DEFINITION_UNKNOWN", `definition_ids: no attribute definition "${unknown}" in this application`);
-    await deleteValues(stores, ids.map((id) => models.get(id)!), c.var.application.id, c.req.valid("param").user_id, platformActor(c));
+    const { user_id } = c.req.valid("param");
+    await deleteValues(customerDataStores(c.env), c.var.application.id, user_id, c.req.valid("json").definition_ids, platformActor(c));
     return c.json({ success: "true" }, 200);
   },
 );
@@ -159,11 +139,7 @@ attributeValueRoutes.openapi(
     responses: ok(UserAttribute),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const row = await stores.attributes.valueById(c.var.application.id, c.req.valid("param").attribute_id);
-    if (!row) throw notFound("Attribute value not found");
-    const model = modelOf(await requireDefinition(stores.attributes, c.var.application.id, row.definitionId));
-    return c.json(await toUserAttribute(stores.cipher, row, model), 200);
+    return c.json(await getValueById(customerDataStores(c.env), c.var.application.id, c.req.valid("param").attribute_id), 200);
   },
 );
 
@@ -178,8 +154,6 @@ attributeValueRoutes.openapi(
     responses: ok(UserAttributeFiltered),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    return c.json(await filterUsers(stores, models, c.var.application.id, c.req.valid("json").query), 200);
+    return c.json(await filterUsers(customerDataStores(c.env), c.var.application.id, c.req.valid("json").query), 200);
   },
 );

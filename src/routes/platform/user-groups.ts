@@ -12,7 +12,6 @@ import {
   UserGroupResponseSchema,
 } from "../../schemas/groups";
 import { PageQuery } from "../../schemas/paging";
-import { loadModels } from "../../services/attribute-definitions";
 import {
   createGroup,
   deleteGroup,
@@ -20,7 +19,6 @@ import {
   groupMembers,
   listGroups,
   patchGroup,
-  toGroupResponse,
   updateGroup,
 } from "../../services/user-groups";
 import { customerDataStores } from "../../stores";
@@ -41,10 +39,7 @@ userGroupRoutes.openapi(
     responses: ok(UserGroupResponseSchema),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const row = await createGroup(stores, models, platformCaller(c), c.req.valid("json"));
-    return c.json(toGroupResponse(row, models), 200);
+    return c.json(await createGroup(customerDataStores(c.env), platformCaller(c), c.req.valid("json")), 200);
   },
 );
 
@@ -59,12 +54,7 @@ userGroupRoutes.openapi(
     responses: ok(UserGroupListResponseSchema),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const [models, { rows, page }] = await Promise.all([
-      loadModels(stores.attributes, c.var.application.id),
-      listGroups(stores, c.var.application.id, c.req.valid("query")),
-    ]);
-    return c.json({ items: rows.map((r) => toGroupResponse(r, models)), page }, 200);
+    return c.json(await listGroups(customerDataStores(c.env), c.var.application.id, c.req.valid("query")), 200);
   },
 );
 
@@ -79,12 +69,7 @@ userGroupRoutes.openapi(
     responses: ok(UserGroupResponseSchema),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const [models, row] = await Promise.all([
-      loadModels(stores.attributes, c.var.application.id),
-      getGroup(stores, c.var.application.id, c.req.valid("param").group_id),
-    ]);
-    return c.json(toGroupResponse(row, models), 200);
+    return c.json(await getGroup(customerDataStores(c.env), c.var.application.id, c.req.valid("param").group_id), 200);
   },
 );
 
@@ -99,10 +84,7 @@ userGroupRoutes.openapi(
     responses: ok(UserGroupResponseSchema),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    const row = await updateGroup(stores, models, platformCaller(c), c.req.valid("param").group_id, c.req.valid("json"));
-    return c.json(toGroupResponse(row, models), 200);
+    return c.json(await updateGroup(customerDataStores(c.env), platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")), 200);
   },
 );
 
@@ -117,12 +99,7 @@ userGroupRoutes.openapi(
     responses: ok(UserGroupResponseSchema),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const [models, row] = await Promise.all([
-      loadModels(stores.attributes, c.var.application.id),
-      patchGroup(stores, platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")),
-    ]);
-    return c.json(toGroupResponse(row, models), 200);
+    return c.json(await patchGroup(customerDataStores(c.env), platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")), 200);
   },
 );
 
@@ -154,8 +131,6 @@ userGroupRoutes.openapi(
     responses: ok(UserGroupMembers),
   }),
   async (c) => {
-    const stores = customerDataStores(c.env);
-    const models = await loadModels(stores.attributes, c.var.application.id);
-    return c.json(await groupMembers(stores, models, c.var.application.id, c.req.valid("param").group_id, c.req.valid("query")), 200);
+    return c.json(await groupMembers(customerDataStores(c.env), c.var.application.id, c.req.valid("param").group_id, c.req.valid("query")), 200);
   },
 );
