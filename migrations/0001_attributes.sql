@@ -1,5 +1,6 @@
 CREATE TABLE `attribute_definitions` (
 	`id` text PRIMARY KEY NOT NULL,
+	`key` integer NOT NULL,
 	`application_id` text NOT NULL,
 	`name` text NOT NULL,
 	`slug` text NOT NULL,
@@ -27,21 +28,32 @@ CREATE TABLE `attribute_definitions` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `attribute_definitions_app_slug_uq` ON `attribute_definitions` (`application_id`,`slug`);--> statement-breakpoint
-CREATE TABLE `attribute_values` (
-	`definition_id` text NOT NULL,
+CREATE UNIQUE INDEX `attribute_definitions_key_uq` ON `attribute_definitions` (`key`);--> statement-breakpoint
+CREATE TABLE `attribute_subjects` (
+	`seq` integer PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
+	`application_id` text NOT NULL,
+	`created_at` text NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `attribute_subjects_user_uq` ON `attribute_subjects` (`user_id`);--> statement-breakpoint
+CREATE INDEX `attribute_subjects_app_created_idx` ON `attribute_subjects` (`application_id`,`created_at`,`seq`);--> statement-breakpoint
+CREATE TABLE `attribute_values` (
+	`def_key` integer NOT NULL,
+	`subject` integer NOT NULL,
 	`value_text` text,
 	`value_fold` text,
 	`value_num` real,
 	`month_day` integer,
-	FOREIGN KEY (`definition_id`) REFERENCES `attribute_definitions`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+	FOREIGN KEY (`def_key`) REFERENCES `attribute_definitions`(`key`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`subject`) REFERENCES `attribute_subjects`(`seq`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `attribute_values_num_idx` ON `attribute_values` (`definition_id`,`value_num`,`user_id`);--> statement-breakpoint
-CREATE INDEX `attribute_values_fold_idx` ON `attribute_values` (`definition_id`,`value_fold`,`user_id`);--> statement-breakpoint
-CREATE INDEX `attribute_values_month_day_idx` ON `attribute_values` (`definition_id`,`month_day`,`user_id`);--> statement-breakpoint
-CREATE INDEX `attribute_values_user_idx` ON `attribute_values` (`user_id`,`definition_id`);--> statement-breakpoint
+CREATE INDEX `attribute_values_num_idx` ON `attribute_values` (`def_key`,`value_num`,`subject`);--> statement-breakpoint
+CREATE INDEX `attribute_values_fold_idx` ON `attribute_values` (`def_key`,`value_fold`,`subject`);--> statement-breakpoint
+CREATE INDEX `attribute_values_month_day_idx` ON `attribute_values` (`def_key`,`month_day`,`subject`);--> statement-breakpoint
+CREATE INDEX `attribute_values_subject_idx` ON `attribute_values` (`subject`,`def_key`,`value_num`,`value_fold`,`month_day`);--> statement-breakpoint
 CREATE TABLE `user_attributes` (
 	`id` text PRIMARY KEY NOT NULL,
 	`application_id` text NOT NULL,

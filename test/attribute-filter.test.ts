@@ -133,11 +133,12 @@ describe("filterUsersByAttributes: operators", () => {
     expect(await who([c("last_seen", "eq", "05-31", true)])).toEqual(["alice"]);
   });
 
-  it("multi-value: a positive operator matches any element; a negative one means no element matches", async () => {
+  it("multi-value: a positive operator matches any element; a negative one means no element matches (an empty list is no value)", async () => {
     expect(await who([c("tags", "eq", "GOLD")])).toEqual(["alice"]);
-    expect(await who([c("tags", "ne", "gold")])).toEqual(["bob", "carol"]);
+    expect(await who([c("tags", "ne", "gold")])).toEqual(["bob"]);
     expect(await who([c("tags", "in", ["silver", "early"])])).toEqual(["alice", "bob"]);
-    expect(await who([c("tags", "nin", ["gold", "silver"])])).toEqual(["carol"]);
+    expect(await who([c("tags", "nin", ["gold"])])).toEqual(["bob"]);
+    expect(await who([c("tags", "nin", ["gold", "silver"])])).toEqual([]);
     expect(await who([c("tags", "sw", "ea")])).toEqual(["alice"]);
   });
 });
@@ -147,8 +148,14 @@ describe("filterUsersByAttributes: combining and paging", () => {
     expect(await who([c("age", "gt", 25), c("name", "cnt", "smith")])).toEqual(["alice"]);
     expect(await who([c("age", "gt", 25), c("name", "cnt", "smith")], { type: "or" })).toEqual(["alice", "bob", "carol"]);
     expect(await who([c("age", "lt", 25), c("vip", "eq", true)], { type: "OR" })).toEqual(["alice", "carol"]);
-    expect(await who([c("age", "gte", 22), c("birthday", "gt", "1980-01-01"), c("tags", "ne", "silver")])).toEqual(["alice", "carol"]);
-    expect(await who([c("age", "gte", 22), c("tags", "nin", ["gold"]), c("name", "nct", "bob")], { type: "and" })).toEqual(["carol"]);
+    expect(await who([c("age", "gte", 22), c("birthday", "gt", "1980-01-01"), c("tags", "ne", "silver")])).toEqual(["alice"]);
+    expect(await who([c("age", "gte", 22), c("birthday", "gt", "1980-01-01"), c("name", "ne", "bob stone")])).toEqual(["alice", "carol"]);
+    expect(await who([c("age", "gte", 22), c("tags", "nin", ["gold"]), c("name", "nct", "smith")], { type: "and" })).toEqual(["bob"]);
+    // Only negative conditions: every customer with values is a candidate.
+    expect(await who([c("name", "nct", "smith"), c("age", "ne", 22)])).toEqual(["bob"]);
+    // A multi-value attribute drives: a customer matching with two elements is counted once.
+    expect(await who([c("tags", "in", ["gold", "early", "silver"]), c("age", "lt", 40)])).toEqual(["alice"]);
+    expect(await who([c("tags", "in", ["gold", "early", "silver"])], { type: "or" })).toEqual(["alice", "bob"]);
     expect(await who([c("vip", "eq", true), c("tags", "eq", "silver"), c("age", "eq", 22)], { type: "or" })).toEqual(["alice", "bob", "carol"]);
   });
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectError, json } from "./support/http";
 import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
-import { createCustomer, defineAttribute, loggedInCustomer, setAttribute } from "./support/customers";
+import { createCustomer, defineAttribute, definitionKey, indexRows, loggedInCustomer, setAttribute } from "./support/customers";
 
 async function admin() {
   const tenant = await createTenant();
@@ -89,8 +89,7 @@ describe("attribute values: type validation", () => {
     expect(((await res.json()) as { attribute: { value: unknown } }).attribute.value).toEqual([3, 4, 5]);
     const wrapped = await setAttribute(tenant, headers, sizes._id, user, 7);
     expect(((await wrapped.json()) as { attribute: { value: unknown } }).attribute.value).toEqual([7]);
-    const index = await env.DB.prepare("select value_num from attribute_values where user_id = ? and definition_id = ?").bind(user, sizes._id).all();
-    expect(index.results).toEqual([{ value_num: 7 }]);
+    expect(await indexRows(await definitionKey(sizes._id), user)).toEqual([{ value_text: null, value_fold: null, value_num: 7, month_day: null }]);
     const bad = await expectError(await setAttribute(tenant, headers, sizes._id, user, [2, 0]), 400, "ATTRIBUTE_VALUE_INVALID");
     expect(bad.message).toBe('Attribute "sizes" item 2 must be at least 1 (rule: min)');
     const tooMany = await expectError(await setAttribute(tenant, headers, sizes._id, user, Array.from({ length: 51 }, (_, i) => i + 1)), 400);
@@ -208,8 +207,7 @@ describe("encrypted attributes", () => {
     const everything = JSON.stringify(await env.DB.prepare("select * from user_attributes").all()) + JSON.stringify(await env.DB.prepare("select * from attribute_values").all());
     expect(everything).not.toContain(secret);
     expect(everything.toLowerCase()).not.toContain(secret.toLowerCase());
-    const index = await env.DB.prepare("select count(*) as n from attribute_values where definition_id = ?").bind(def._id).first<{ n: number }>();
-    expect(index!.n).toBe(0);
+    expect(await indexRows(await definitionKey(def._id))).toEqual([]);
     expect(await (await call(valueUrl(tenant, def._id, user), { headers })).json()).toMatchObject({ attribute: { value: secret } });
 
     // Two writes of the same value give different ciphertexts (random IV).

@@ -1,11 +1,12 @@
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { commitBatch, readAll, type Statement } from "./batch";
 import type { Database } from "./client";
-import { attributeDefinitions, attributeValues, userAttributes } from "./schema/attributes";
+import { attributeDefinitions, attributeSubjects, attributeValues, userAttributes } from "./schema/attributes";
+import { users } from "./schema/users";
 import type { IndexEntry } from "../services/attribute-types";
 
 export type DefinitionRow = typeof attributeDefinitions.$inferSelect;
-export type NewDefinitionRow = typeof attributeDefinitions.$inferInsert;
+export type NewDefinitionRow = Omit<typeof attributeDefinitions.$inferInsert, "key">;
 export type ValueRow = typeof userAttributes.$inferSelect;
 
 /** Raised when a slug is already used by another definition of the application. */
@@ -24,6 +25,8 @@ export function chunked<T>(items: T[], size = MAX_PARAMS): T[][] {
 /** What to write for one user's value of one attribute. */
 export interface StoredValue {
   definitionId: string;
+  /** The definition's compact key in the search index. */
+  definitionKey: number;
   userId: string;
   applicationId: string;
   value: string | null;
@@ -61,7 +64,9 @@ export class AttributesRepo {
 
   async insertDefinition(row: NewDefinitionRow): Promise<void> {
     try {
-      await this.db.insert(attributeDefinitions).values(row);
+      await this.db
+        .insert(attributeDefinitions)
+        .values({ ...row, key: sql`(select coalesce(max(${attributeDefinitions.key}), 0) + 1 from ${attributeDefinitions})` });
     } catch (error) {
       throw slugConflict(error);
     }
@@ -92,9 +97,9 @@ export class AttributesRepo {
   }
 
   /** Deletes a definition with all its values, in one transaction. */
-  async deleteDefinition(applicationId: string, id: string): Promise<void> {
+  async deleteDefinition(applicationId: string, id: string, key: number): Promise<void> {
     await this.db.batch([
-      this.db.delete(attributeValues).where(eq(attributeValues.definitionId, id)),
+      this.db.delete(attributeValues).where(eq(attributeValues.definitionKey, key)),
       this.db.delete(userAttributes).where(and(eq(userAttributes.definitionId, id), eq(userAttributes.applicationId, applicationId))),
       this.db.delete(attributeDefinitions).where(and(eq(attributeDefinitions.id, id), eq(attributeDefinitions.applicationId, applicationId))),
     ]);
@@ -145,6 +150,11 @@ export class AttributesRepo {
     return wanted ? rows.filter((r) => wanted.has(r.definitionId)) : rows;
   }
 
+  /** The user's subject number in the search index (made once, on the first indexed value). */
+  private subjectOf(userId: string) {
+    return sql`(select ${attributeSubjects.seq} from ${attributeSubjects} where ${attributeSubjects.userId} = ${userId})`;
+  }
+
   /** The statements that set (insert or replace) one value and its index rows. */
   upsertStatements(v: StoredValue, id: string, now: string): Statement[] {
     const statements: Statement[] = [
@@ -166,21 +176,47 @@ export class AttributesRepo {
           target: [userAttributes.definitionId, userAttributes.userId],
           set: { value: v.value, ciphertext: v.ciphertext, customerOverridden: v.customerOverridden, updatedBy: v.updatedBy, updatedAt: now },
         }),
-      this.db.delete(attributeValues).where(and(eq(attributeValues.definitionId, v.definitionId), eq(attributeValues.userId, v.userId))),
+      this.db
+        .delete(attributeValues)
+        .where(and(eq(attributeValues.subject, this.subjectOf(v.userId)), eq(attributeValues.definitionKey, v.definitionKey))),
     ];
+    if (v.index.length) {
+      statements.push(
+        this.db
+          .insert(attributeSubjects)
+          .select(
+            this.db
+              // seq null: SQLite assigns the next integer key.
+              .select({ seq: sql<number>`null`.as("seq"), userId: users.id, applicationId: users.applicationId, createdAt: users.createdAt })
+              .from(users)
+              .where(eq(users.id, v.userId)),
+          )
+          .onConflictDoNothing(),
+      );
+    }
     for (const rows of chunked(v.index, INDEX_ROWS_PER_INSERT)) {
-      statements.push(this.db.insert(attributeValues).values(rows.map((r) => ({ ...r, definitionId: v.definitionId, userId: v.userId }))));
+      statements.push(
+        this.db.insert(attributeValues).values(rows.map((r) => ({ ...r, definitionKey: v.definitionKey, subject: this.subjectOf(v.userId) }))),
+      );
     }
     return statements;
   }
 
   /** The statements that delete some of a user's values. */
-  deleteStatements(applicationId: string, userId: string, definitionIds: string[]): Statement[] {
-    return chunked(definitionIds, MAX_PARAMS - 2).flatMap((ids) => [
-      this.db.delete(attributeValues).where(and(eq(attributeValues.userId, userId), inArray(attributeValues.definitionId, ids))),
+  deleteStatements(applicationId: string, userId: string, definitions: { id: string; key: number }[]): Statement[] {
+    return chunked(definitions, MAX_PARAMS - 2).flatMap((part) => [
+      this.db
+        .delete(attributeValues)
+        .where(and(eq(attributeValues.subject, this.subjectOf(userId)), inArray(attributeValues.definitionKey, part.map((d) => d.key)))),
       this.db
         .delete(userAttributes)
-        .where(and(eq(userAttributes.userId, userId), eq(userAttributes.applicationId, applicationId), inArray(userAttributes.definitionId, ids))),
+        .where(
+          and(
+            eq(userAttributes.userId, userId),
+            eq(userAttributes.applicationId, applicationId),
+            inArray(userAttributes.definitionId, part.map((d) => d.id)),
+          ),
+        ),
     ]);
   }
 

@@ -9,80 +9,107 @@ import { users } from "./schema/users";
 import type { UserRow } from "./users-repo";
 
 /*
- * Selecting users of an application by attribute conditions, contacts and group membership.
- * Each attribute condition is an index range scan over attribute_values (typed columns, one row per
- * value element) producing user ids; conditions combine with INTERSECT (and) or UNION (or), and the
- * result drives the page of users. Nothing here parses JSON.
+ * Selecting users of an application: by attribute conditions, contacts, or group membership.
+ *
+ * Attribute conditions run on the search index (attribute_values: typed columns, integer keys). An
+ * `and` filter is driven by its most selective positive condition (estimated with counts capped at
+ * ESTIMATE_CAP, so estimating is cheap): that condition's index range gives the candidates and every
+ * other condition is an index probe per candidate. An `or` filter is the union of each condition's
+ * matches. Matches are ordered by the users' creation time, carried on attribute_subjects, so only
+ * the page's users are read from the users table. Nothing here parses JSON.
  */
 
 const dialect = new SQLiteAsyncDialect();
 // D1 refuses statements with more than 100 bound parameters.
 const D1_MAX_PARAMS = 100;
+const ESTIMATE_CAP = 5000;
 
-function matchSql(column: SQL, match: Match): SQL {
+/** A set of users to page through: `from` is a FROM … WHERE … clause; `id` and `order` are expressions over it. */
+export interface Selection {
+  from: SQL;
+  id: SQL;
+  order: SQL;
+}
+
+function matchSql(alias: string, column: string, match: Match): SQL {
+  const col = sql.raw(`${alias}.${column}`);
   switch (match.kind) {
     case "range": {
       const { lower, upper } = match;
-      if (lower && upper && lower.inclusive && upper.inclusive && lower.value === upper.value) return sql`${column} = ${lower.value}`;
+      if (lower && upper && lower.inclusive && upper.inclusive && lower.value === upper.value) return sql`${col} = ${lower.value}`;
       const parts: SQL[] = [];
-      if (lower) parts.push(lower.inclusive ? sql`${column} >= ${lower.value}` : sql`${column} > ${lower.value}`);
-      if (upper) parts.push(upper.inclusive ? sql`${column} <= ${upper.value}` : sql`${column} < ${upper.value}`);
+      if (lower) parts.push(lower.inclusive ? sql`${col} >= ${lower.value}` : sql`${col} > ${lower.value}`);
+      if (upper) parts.push(upper.inclusive ? sql`${col} <= ${upper.value}` : sql`${col} < ${upper.value}`);
       return sql.join(parts, sql` and `);
     }
     case "any":
-      return sql`(${sql.join(match.of.map((m) => sql`(${matchSql(column, m)})`), sql` or `)})`;
+      return sql`(${sql.join(match.of.map((m) => sql`(${matchSql(alias, column, m)})`), sql` or `)})`;
     case "in":
-      return sql`${column} in (${sql.join(match.values.map((v) => sql`${v}`), sql`, `)})`;
+      return sql`${col} in (${sql.join(match.values.map((v) => sql`${v}`), sql`, `)})`;
     case "exact":
-      return sql`${column} = ${match.fold} and value_text = ${match.text}`;
+      return sql`${col} = ${match.fold} and ${sql.raw(`${alias}.value_text`)} = ${match.text}`;
     case "contains":
-      return sql`instr(${column}, ${match.value}) > 0`;
+      return sql`instr(${col}, ${match.value}) > 0`;
     case "suffix":
-      return sql`substr(${column}, ${-[...match.value].length}) = ${match.value}`;
+      return sql`substr(${col}, ${-[...match.value].length}) = ${match.value}`;
   }
 }
 
-/** The user ids a term selects (a set; each branch of a compound select). */
-function termSql(term: FilterTerm): SQL {
-  const matching = sql`select user_id from attribute_values where definition_id = ${term.definitionId} and ${matchSql(sql.raw(term.column), term.match)}`;
-  if (!term.negated) return matching;
-  return sql`select user_id from user_attributes where definition_id = ${term.definitionId} except ${matching}`;
+/** Index rows of the term's attribute whose value matches (alias `a`). */
+const matching = (term: FilterTerm, alias = "a") =>
+  sql`attribute_values ${sql.raw(alias)} where ${sql.raw(alias)}.def_key = ${term.definitionKey} and ${matchSql(alias, term.column, term.match)}`;
+
+/** Whether subject `s.seq` satisfies a term: a correlated probe on the (subject, def_key, …) index. */
+function probe(term: FilterTerm): SQL {
+  const hit = sql`exists (select 1 from ${matching(term, "p")} and p.subject = s.seq)`;
+  if (!term.negated) return hit;
+  const has = sql`exists (select 1 from attribute_values h where h.subject = s.seq and h.def_key = ${term.definitionKey})`;
+  return sql`${has} and not ${hit}`;
 }
 
-/** The SQL predicate (over `users u`) of a filter plan. */
-export function planPredicate(applicationId: string, plan: FilterPlan): SQL {
-  const parts: SQL[] = [sql`u.application_id = ${applicationId}`];
-  if (plan.terms.length === 1) {
-    parts.push(sql`u.id in (${termSql(plan.terms[0]!)})`);
-  } else if (plan.terms.length > 1) {
-    const joiner = plan.join === "and" ? sql` intersect ` : sql` union `;
-    // A compound select cannot be parenthesised in SQLite; each branch is wrapped as a subquery instead.
-    parts.push(sql`u.id in (${sql.join(plan.terms.map((t) => sql`select user_id from (${termSql(t)})`), joiner)})`);
-  }
+/** The subjects a term selects, as a set (for unions). */
+function termSet(term: FilterTerm): SQL {
+  const positive = sql`select a.subject from ${matching(term)}`;
+  if (!term.negated) return positive;
+  return sql`select subject from (select h.subject from attribute_values h where h.def_key = ${term.definitionKey} except ${positive})`;
+}
+
+function contactPredicates(applicationId: string, plan: FilterPlan, id: SQL): SQL[] {
+  const parts: SQL[] = [];
   if (plan.email !== undefined) {
-    parts.push(sql`u.id in (select user_id from user_emails where application_id = ${applicationId} and email = ${plan.email} and active = 1)`);
+    parts.push(sql`${id} in (select user_id from user_emails where application_id = ${applicationId} and email = ${plan.email} and active = 1)`);
   }
   if (plan.phone !== undefined) {
     parts.push(
       "e164" in plan.phone
-        ? sql`u.id in (select user_id from user_phones where application_id = ${applicationId} and e164 = ${plan.phone.e164} and active = 1)`
-        : sql`u.id in (select user_id from user_phones where application_id = ${applicationId} and phone = ${plan.phone.national} and active = 1)`,
+        ? sql`${id} in (select user_id from user_phones where application_id = ${applicationId} and e164 = ${plan.phone.e164} and active = 1)`
+        : sql`${id} in (select user_id from user_phones where application_id = ${applicationId} and phone = ${plan.phone.national} and active = 1)`,
     );
   }
   if (plan.hasEmail !== undefined) {
-    const exists = sql`exists (select 1 from user_emails e where e.user_id = u.id and e.active = 1)`;
+    const exists = sql`exists (select 1 from user_emails e where e.user_id = ${id} and e.active = 1)`;
     parts.push(plan.hasEmail ? exists : sql`not ${exists}`);
   }
   if (plan.hasPhone !== undefined) {
-    const exists = sql`exists (select 1 from user_phones p where p.user_id = u.id and p.active = 1)`;
+    const exists = sql`exists (select 1 from user_phones ph where ph.user_id = ${id} and ph.active = 1)`;
     parts.push(plan.hasPhone ? exists : sql`not ${exists}`);
   }
-  return sql.join(parts, sql` and `);
+  return parts;
+}
+
+const where = (parts: SQL[]) => (parts.length ? sql` where ${sql.join(parts, sql` and `)}` : sql``);
+
+const subjectsOrder = sql`s.created_at desc, s.seq desc`;
+const usersOrder = sql`u.created_at desc, u.id desc`;
+
+/** Every user of the application matching a predicate over `users u`. */
+export function usersSelection(applicationId: string, predicates: SQL[] = []): Selection {
+  return { from: sql`users u${where([sql`u.application_id = ${applicationId}`, ...predicates])}`, id: sql`u.id`, order: usersOrder };
 }
 
 /** Members of a bulk group. */
-export function groupMembersPredicate(applicationId: string, groupId: string): SQL {
-  return sql`u.application_id = ${applicationId} and u.id in (select user_id from user_group_members where group_id = ${groupId})`;
+export function groupMembersSelection(applicationId: string, groupId: string): Selection {
+  return usersSelection(applicationId, [sql`u.id in (select user_id from user_group_members where group_id = ${groupId})`]);
 }
 
 function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
@@ -93,29 +120,61 @@ function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
   return d1.prepare(text).bind(...params);
 }
 
-/** A page of the users matching `predicate`, newest first, with the total count. */
-export async function selectUsersPage(
-  d1: D1Database,
-  predicate: SQL,
-  limit: number,
-  offset: number,
-): Promise<{ ids: string[]; total: number }> {
+/** The index of the positive term matching the fewest rows (counted up to ESTIMATE_CAP), or -1 if none is positive. */
+async function mostSelective(d1: D1Database, terms: FilterTerm[]): Promise<number> {
+  const positive = terms.map((t, i) => ({ t, i })).filter(({ t }) => !t.negated);
+  if (positive.length <= 1) return positive[0]?.i ?? -1;
+  const counts = await d1.batch(
+    positive.map(({ t }) => prepare(d1, sql`select count(*) as n from (select 1 from ${matching(t)} limit ${ESTIMATE_CAP})`)),
+  );
+  let best = positive[0]!;
+  let bestCount = Infinity;
+  counts.forEach((result, k) => {
+    const n = (result.results[0] as { n: number } | undefined)?.n ?? 0;
+    if (n < bestCount) {
+      bestCount = n;
+      best = positive[k]!;
+    }
+  });
+  return best.i;
+}
+
+/** The users matching a filter plan. */
+export async function filterSelection(d1: D1Database, applicationId: string, plan: FilterPlan): Promise<Selection> {
+  const { terms } = plan;
+  if (terms.length === 0) return usersSelection(applicationId, contactPredicates(applicationId, plan, sql`u.id`));
+  const contacts = contactPredicates(applicationId, plan, sql`s.user_id`);
+  const subjects = sql`attribute_subjects s`;
+  const select = (from: SQL, parts: SQL[]): Selection => ({ from: sql`${from}${where(parts)}`, id: sql`s.user_id`, order: subjectsOrder });
+  if (plan.join === "or") {
+    const union = sql.join(terms.map((t) => sql`select subject from (${termSet(t)})`), sql` union `);
+    return select(subjects, [sql`s.seq in (${union})`, ...contacts]);
+  }
+  const driverIndex = await mostSelective(d1, terms);
+  const others = terms.filter((_, i) => i !== driverIndex).map(probe);
+  if (driverIndex < 0) return select(subjects, [sql`s.application_id = ${applicationId}`, ...others, ...contacts]);
+  const driver = terms[driverIndex]!;
+  // A multi-value attribute can match several elements of one user: those candidates need de-duplicating.
+  if (driver.multi) return select(sql`(select distinct a.subject from ${matching(driver)}) d join ${subjects} on s.seq = d.subject`, [...others, ...contacts]);
+  return select(sql`attribute_values a join ${subjects} on s.seq = a.subject`, [
+    sql`a.def_key = ${driver.definitionKey} and ${matchSql("a", driver.column, driver.match)}`,
+    ...others,
+    ...contacts,
+  ]);
+}
+
+/** A page of a selection, newest first, with the total count. */
+export async function selectPage(d1: D1Database, selection: Selection, limit: number, offset: number): Promise<{ ids: string[]; total: number }> {
   const rows = await prepare(
     d1,
-    sql`select u.id as id, count(*) over () as total from users u where ${predicate} order by u.created_at desc, u.id desc limit ${limit} offset ${offset}`,
+    sql`select ${selection.id} as id, count(*) over () as total from ${selection.from} order by ${selection.order} limit ${limit} offset ${offset}`,
   ).all<{ id: string; total: number }>();
   const first = rows.results[0];
   if (first) return { ids: rows.results.map((r) => r.id), total: first.total };
   if (offset === 0) return { ids: [], total: 0 };
   // Past the last page: the window count had no row to ride on.
-  const counted = await prepare(d1, sql`select count(*) as total from users u where ${predicate}`).first<{ total: number }>();
+  const counted = await prepare(d1, sql`select count(*) as total from ${selection.from}`).first<{ total: number }>();
   return { ids: [], total: counted?.total ?? 0 };
-}
-
-/** Whether one user matches `predicate`. */
-export async function userMatches(d1: D1Database, predicate: SQL, userId: string): Promise<boolean> {
-  const row = await prepare(d1, sql`select 1 as hit from users u where u.id = ${userId} and ${predicate}`).first();
-  return row !== null;
 }
 
 /** User rows by id, in the order given. */

@@ -189,7 +189,7 @@ export async function deleteDefinition(stores: DefinitionStores, applicationId: 
   if (groups.length) {
     throw conflict(`Attribute "${current.slug}" is used by the conditions of user groups: ${groups.join(", ")}`, { groups });
   }
-  await stores.attributes.deleteDefinition(applicationId, id);
+  await stores.attributes.deleteDefinition(applicationId, id, current.key);
   await definitionEvent(stores, applicationId, actor, "deleted", current.slug, { definition_id: id });
 }
 

@@ -33,10 +33,14 @@ export type IndexColumn = "value_fold" | "value_num" | "month_day";
 
 /**
  * One condition, ready for SQL: users having an index row of the definition that matches, or for a
- * negated term, users having a value of the definition and no element that matches.
+ * negated term, users having a value of the definition and no element that matches (an empty list
+ * of a multi-value attribute counts as no value).
  */
 export interface FilterTerm {
-  definitionId: string;
+  /** The definition's key in the search index. */
+  definitionKey: number;
+  /** Multi-value: several index rows per user, so matches need de-duplicating. */
+  multi: boolean;
   column: IndexColumn;
   negated: boolean;
   match: Match;
@@ -245,7 +249,7 @@ function compileCondition(model: AttributeModel, condition: FilterCondition): Fi
   }
   const negated = NEGATION[condition.type] !== undefined;
   const op = NEGATION[condition.type] ?? condition.type;
-  const base = { definitionId: model.row.id, negated };
+  const base = { definitionKey: model.row.key, multi: model.row.isMultiValue, negated };
   if (condition.ignore_year) {
     if (kind !== "date" && kind !== "datetime") throw new ConditionError("ignore_year applies only to date and datetime attributes");
     return { ...base, column: "month_day", match: monthDayMatch(op, condition.value) };

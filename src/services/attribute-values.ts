@@ -29,7 +29,7 @@ export async function toStored(
   meta: { updatedBy: string; customerOverridden: boolean },
 ): Promise<StoredValue> {
   const json = JSON.stringify(value);
-  const base = { definitionId: model.row.id, userId, applicationId: model.row.applicationId, ...meta };
+  const base = { definitionId: model.row.id, definitionKey: model.row.key, userId, applicationId: model.row.applicationId, ...meta };
   if (model.row.encrypted) {
     const ciphertext = await cipher.encrypt(model.row.applicationId, binding(model.row.id, userId), json);
     return { ...base, value: null, ciphertext, index: [] };
@@ -96,7 +96,7 @@ async function commitWrites(
     const stored = await toStored(stores.cipher, w.model, userId, w.value, { updatedBy: meta.actor, customerOverridden: meta.customerOverridden });
     statements.push(...stores.attributes.upsertStatements(stored, newId(), now));
   }
-  if (removals.length) statements.push(...stores.attributes.deleteStatements(applicationId, userId, removals.map((m) => m.row.id)));
+  if (removals.length) statements.push(...stores.attributes.deleteStatements(applicationId, userId, removals.map((m) => m.row)));
   const byUser = meta.actor === "user";
   statements.push(
     stores.events.insertStatement({

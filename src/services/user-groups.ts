@@ -3,7 +3,7 @@ import { existingUserIds, usersByEmails, usersByPhones } from "../db/contact-loo
 import type { EventsRepo } from "../db/events-repo";
 import type { GroupRow, GroupsRepo } from "../db/groups-repo";
 import type { GroupCondition } from "../db/schema/groups";
-import { groupMembersPredicate, planPredicate } from "../db/user-selection";
+import { filterSelection, groupMembersSelection } from "../db/user-selection";
 import { newId } from "../crypto/tokens";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors";
 import type { CreateUserGroup, PartialUserGroupUpdateSchema, UpdateUserGroupSchema, UserGroupResponseSchema } from "../schemas/groups";
@@ -319,11 +319,11 @@ export async function groupMembers(
   page: { page_no: number; page_size: number },
 ): Promise<{ items: UserSearchSchema[]; page: PaginationSchema }> {
   const group = await requireGroup(stores, applicationId, id);
-  const predicate =
+  const selection =
     group.type === "conditional"
-      ? planPredicate(applicationId, checkConditions(await loadModels(stores.attributes, applicationId), group.conditions))
-      : groupMembersPredicate(applicationId, group.id);
-  const result = await usersPage(stores, predicate, page.page_no, page.page_size);
+      ? await filterSelection(stores.d1, applicationId, checkConditions(await loadModels(stores.attributes, applicationId), group.conditions))
+      : groupMembersSelection(applicationId, group.id);
+  const result = await usersPage(stores, selection, page.page_no, page.page_size);
   return { items: result.records.map(toUserSearchSchema), page: result.page };
 }
 

@@ -1,7 +1,6 @@
-import type { SQL } from "drizzle-orm";
 import type { AttributesRepo } from "../db/attributes-repo";
 import type { Database } from "../db/client";
-import { planPredicate, selectUsersPage, usersByIds } from "../db/user-selection";
+import { filterSelection, selectPage, usersByIds, type Selection } from "../db/user-selection";
 import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { AttributeCipher } from "../crypto/attribute-cipher";
 import { ApiError } from "../http/errors";
@@ -20,14 +19,14 @@ export interface ListStores {
   cipher: AttributeCipher;
 }
 
-/** A page of the users matching a predicate (see db/user-selection.ts), with their contacts. */
+/** A page of a selection of users (see db/user-selection.ts), with their contacts. */
 export async function usersPage(
   stores: ListStores,
-  predicate: SQL,
+  selection: Selection,
   pageNo: number,
   size: number,
 ): Promise<{ records: UserRecord[]; page: PaginationSchema }> {
-  const { ids, total } = await selectUsersPage(stores.d1, predicate, size, (pageNo - 1) * size);
+  const { ids, total } = await selectPage(stores.d1, selection, size, (pageNo - 1) * size);
   const records = await stores.users.withContacts(await usersByIds(stores.db, ids));
   return { records, page: pageInfo(pageNo, size, total) };
 }
@@ -62,7 +61,7 @@ export async function filterUsers(
   const wanted = query.definition_ids ?? [...new Set(query.conditions.map((c) => c.definition_id))];
   const unknown = wanted.find((id) => !models.has(id));
   if (unknown) throw new ApiError(400, "ATTRIBUTE_DEFINITION_UNKNOWN", `definition_ids: no attribute definition "${unknown}" in this application`);
-  const { records, page } = await usersPage(stores, planPredicate(applicationId, plan), query.page, query.limit);
+  const { records, page } = await usersPage(stores, await filterSelection(stores.d1, applicationId, plan), query.page, query.limit);
   const values = await stores.attributes.valuesOf(applicationId, records.map((r) => r.user.id), wanted);
   const attributes = await toUserAttributes(stores.cipher, values, models);
   return {

@@ -98,3 +98,19 @@ export async function download(headers: Record<string, string>, relativeUrl: str
   if (res.status !== 200) throw new Error(`download failed: ${res.status} ${await res.text()}`);
   return res.text();
 }
+
+/** The search-index rows (attribute_values) of one definition, optionally for one user: what filters see. */
+export async function indexRows(definitionKey: number, userId?: string) {
+  const query = userId
+    ? env.DB.prepare(
+        "select v.value_text, v.value_fold, v.value_num, v.month_day from attribute_values v join attribute_subjects s on s.seq = v.subject where v.def_key = ? and s.user_id = ?",
+      ).bind(definitionKey, userId)
+    : env.DB.prepare("select v.value_text, v.value_fold, v.value_num, v.month_day from attribute_values v where v.def_key = ?").bind(definitionKey);
+  return (await query.all<Record<string, unknown>>()).results;
+}
+
+export async function definitionKey(definitionId: string): Promise<number> {
+  const row = await env.DB.prepare("select key from attribute_definitions where id = ?").bind(definitionId).first<{ key: number }>();
+  if (!row) throw new Error(`no definition ${definitionId}`);
+  return row.key;
+}

@@ -7,6 +7,8 @@ export const attributeDefinitions = sqliteTable(
   "attribute_definitions",
   {
     id: text("id").primaryKey(),
+    /** Compact number of the definition in the search index (attribute_values), assigned at creation. */
+    key: integer("key").notNull(),
     applicationId: text("application_id").notNull().references(() => applications.id),
     name: text("name").notNull(),
     /** The attribute key; unique per application, immutable once values exist. */
@@ -32,7 +34,23 @@ export const attributeDefinitions = sqliteTable(
     modifiedAt: text("modified_at").notNull(),
     version: integer("version").notNull().default(0),
   },
-  (t) => [uniqueIndex("attribute_definitions_app_slug_uq").on(t.applicationId, t.slug)],
+  (t) => [uniqueIndex("attribute_definitions_app_slug_uq").on(t.applicationId, t.slug), uniqueIndex("attribute_definitions_key_uq").on(t.key)],
+);
+
+/**
+ * A compact integer per user that has attribute values: the search index refers to users by it, so
+ * index entries and the sets a filter builds are small integers rather than 24-character ids. It
+ * carries the user's creation time so matches can be ordered without visiting the users table.
+ */
+export const attributeSubjects = sqliteTable(
+  "attribute_subjects",
+  {
+    seq: integer("seq").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    applicationId: text("application_id").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("attribute_subjects_user_uq").on(t.userId), index("attribute_subjects_app_created_idx").on(t.applicationId, t.createdAt, t.seq)],
 );
 
 /**
@@ -65,22 +83,25 @@ export const userAttributes = sqliteTable(
  * The search index of attribute values: one row per value element (several for multi-value
  * attributes) in typed columns, so filters are index range scans instead of JSON parsing per row.
  * Text lives in `value_text` (exact) and `value_fold` (lower-cased); numbers, booleans (0/1) and
- * dates (epoch ms) in `value_num`; `month_day` (MMDD) serves year-less date conditions.
+ * dates (epoch ms) in `value_num`; `month_day` (MMDD) serves year-less date conditions. Encrypted and
+ * JSON attributes have no rows here: they are never searchable.
  */
 export const attributeValues = sqliteTable(
   "attribute_values",
   {
-    definitionId: text("definition_id").notNull().references(() => attributeDefinitions.id, { onDelete: "cascade" }),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    definitionKey: integer("def_key").notNull().references(() => attributeDefinitions.key, { onDelete: "cascade" }),
+    subject: integer("subject").notNull().references(() => attributeSubjects.seq, { onDelete: "cascade" }),
     valueText: text("value_text"),
     valueFold: text("value_fold"),
     valueNum: real("value_num"),
     monthDay: integer("month_day"),
   },
   (t) => [
-    index("attribute_values_num_idx").on(t.definitionId, t.valueNum, t.userId),
-    index("attribute_values_fold_idx").on(t.definitionId, t.valueFold, t.userId),
-    index("attribute_values_month_day_idx").on(t.definitionId, t.monthDay, t.userId),
-    index("attribute_values_user_idx").on(t.userId, t.definitionId),
+    // Range scans of one attribute's values (a condition's matches).
+    index("attribute_values_num_idx").on(t.definitionKey, t.valueNum, t.subject),
+    index("attribute_values_fold_idx").on(t.definitionKey, t.valueFold, t.subject),
+    index("attribute_values_month_day_idx").on(t.definitionKey, t.monthDay, t.subject),
+    // Probes "does this user's value of that attribute match" without a table lookup; also serves deletes by user.
+    index("attribute_values_subject_idx").on(t.subject, t.definitionKey, t.valueNum, t.valueFold, t.monthDay),
   ],
 );
