@@ -36,6 +36,7 @@ const element = {
   nickname: "'nick' || i",
 };
 
+const keyOf = (id) => DEFINITIONS.findIndex((d) => d[0] === id) + 1;
 const epochMs = (expr) => `cast(round((julianday(${expr}) - 2440587.5) * 86400000) as integer)`;
 
 function valueRows(slug, type) {
@@ -46,23 +47,23 @@ function valueRows(slug, type) {
     case "number":
       return [
         `${seq("N")} insert into user_attributes (id, application_id, user_id, definition_id, value, customer_overridden, updated_by, created_at, updated_at) select printf('%012x%012x', ${DEFINITIONS.findIndex((d) => d[0] === id) + 1}, i), '${APP}', ${user}, '${id}', cast(${e} as text), 0, 'bench', '${NOW}', '${NOW}' from n`,
-        `${seq("N")} insert into attribute_values (definition_id, user_id, value_num) select '${id}', ${user}, ${e} from n`,
+        `${seq("N")} insert into attribute_values (def_key, subject, value_num) select ${keyOf(id)}, i, ${e} from n`,
       ];
     case "boolean":
       return [
         `${seq("N")} insert into user_attributes (id, application_id, user_id, definition_id, value, customer_overridden, updated_by, created_at, updated_at) select printf('%012x%012x', 6, i), '${APP}', ${user}, '${id}', case when ${e} = 1 then 'true' else 'false' end, 0, 'bench', '${NOW}', '${NOW}' from n`,
-        `${seq("N")} insert into attribute_values (definition_id, user_id, value_num) select '${id}', ${user}, ${e} from n`,
+        `${seq("N")} insert into attribute_values (def_key, subject, value_num) select ${keyOf(id)}, i, ${e} from n`,
       ];
     case "date":
     case "datetime":
       return [
         `${seq("N")} insert into user_attributes (id, application_id, user_id, definition_id, value, customer_overridden, updated_by, created_at, updated_at) select printf('%012x%012x', ${DEFINITIONS.findIndex((d) => d[0] === id) + 1}, i), '${APP}', ${user}, '${id}', json_quote(${e}), 0, 'bench', '${NOW}', '${NOW}' from n`,
-        `${seq("N")} insert into attribute_values (definition_id, user_id, value_num, month_day) select '${id}', ${user}, ${epochMs(e)}, cast(strftime('%m%d', ${e}) as integer) from n`,
+        `${seq("N")} insert into attribute_values (def_key, subject, value_num, month_day) select ${keyOf(id)}, i, ${epochMs(e)}, cast(strftime('%m%d', ${e}) as integer) from n`,
       ];
     default:
       return [
         `${seq("N")} insert into user_attributes (id, application_id, user_id, definition_id, value, customer_overridden, updated_by, created_at, updated_at) select printf('%012x%012x', ${DEFINITIONS.findIndex((d) => d[0] === id) + 1}, i), '${APP}', ${user}, '${id}', json_quote(${e}), 0, 'bench', '${NOW}', '${NOW}' from n`,
-        `${seq("N")} insert into attribute_values (definition_id, user_id, value_text, value_fold) select '${id}', ${user}, ${e}, lower(${e}) from n`,
+        `${seq("N")} insert into attribute_values (def_key, subject, value_text, value_fold) select ${keyOf(id)}, i, ${e}, lower(${e}) from n`,
       ];
   }
 }
@@ -71,15 +72,16 @@ export function seedSql(users) {
   const statements = [
     ...DEFINITIONS.map(
       ([id, slug, type, multi]) =>
-        `insert into attribute_definitions (id, application_id, name, slug, type, masking, registration, is_multi_value, validations, options, created_by, updated_by, created_at, modified_at) values ('${id}', '${APP}', '${slug}', '${slug}', '${type}', '{"enabled":false,"type":"default"}', '{"enabled":false,"type":"optional"}', ${multi ? 1 : 0}, ${type === "enum" ? `'[{"type":"options","value":["gold","silver","bronze","none"]}]'` : "'[]'"}, ${type === "enum" ? `'["gold","silver","bronze","none"]'` : "'[]'"}, 'bench', 'bench', '${NOW}', '${NOW}')`,
+        `insert into attribute_definitions (id, key, application_id, name, slug, type, masking, registration, is_multi_value, validations, options, created_by, updated_by, created_at, modified_at) values ('${id}', ${keyOf(id)}, '${APP}', '${slug}', '${slug}', '${type}', '{"enabled":false,"type":"default"}', '{"enabled":false,"type":"optional"}', ${multi ? 1 : 0}, ${type === "enum" ? `'[{"type":"options","value":["gold","silver","bronze","none"]}]'` : "'[]'"}, ${type === "enum" ? `'["gold","silver","bronze","none"]'` : "'[]'"}, 'bench', 'bench', '${NOW}', '${NOW}')`,
     ),
     `${seq("N")} insert into users (id, application_id, username, first_name, last_name, meta, created_at, updated_at) select printf('%024x', i), '${APP}', 'bench_' || i, 'First' || i, 'Last' || (i % 977), '{}', strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || i || ' seconds'), '${NOW}' from n`,
+    `${seq("N")} insert into attribute_subjects (seq, user_id, application_id, created_at) select i, printf('%024x', i), '${APP}', strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || i || ' seconds') from n`,
     `${seq("N")} insert into user_emails (id, user_id, application_id, email, is_primary, verified, active, created_at) select printf('e%023x', i), printf('%024x', i), '${APP}', 'user' || i || '@bench.example', 1, 1, 1, '${NOW}' from n`,
     ...DEFINITIONS.filter(([, slug]) => slug !== "tags").flatMap(([, slug, type]) => valueRows(slug, type)),
     // tags: two elements per customer.
     `${seq("N")} insert into user_attributes (id, application_id, user_id, definition_id, value, customer_overridden, updated_by, created_at, updated_at) select printf('%012x%012x', 9, i), '${APP}', printf('%024x', i), '${defId("tags")}', json_array('tag' || (i % 20), 'tag' || ((i * 7 + 3) % 20)), 0, 'bench', '${NOW}', '${NOW}' from n`,
-    `${seq("N")} insert into attribute_values (definition_id, user_id, value_text, value_fold) select '${defId("tags")}', printf('%024x', i), 'tag' || (i % 20), 'tag' || (i % 20) from n`,
-    `${seq("N")} insert into attribute_values (definition_id, user_id, value_text, value_fold) select '${defId("tags")}', printf('%024x', i), 'tag' || ((i * 7 + 3) % 20), 'tag' || ((i * 7 + 3) % 20) from n`,
+    `${seq("N")} insert into attribute_values (def_key, subject, value_text, value_fold) select 9, i, 'tag' || (i % 20), 'tag' || (i % 20) from n`,
+    `${seq("N")} insert into attribute_values (def_key, subject, value_text, value_fold) select 9, i, 'tag' || ((i * 7 + 3) % 20), 'tag' || ((i * 7 + 3) % 20) from n`,
     "analyze",
   ];
   return statements.map((s) => `${s.replaceAll("< N)", `< ${users})`)};`).join("\n") + "\n";

@@ -1,4 +1,10 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { AttributesRepo } from "../src/db/attributes-repo";
+import { database } from "../src/db/client";
+import { filterSelection, selectPage } from "../src/db/user-selection";
+import { loadModels } from "../src/services/attribute-definitions";
+import { planFilter, type FilterCondition } from "../src/services/attribute-filter";
 import { call, expectError, json } from "./support/http";
 import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
 import { createCustomer, defineAttribute, setAttribute } from "./support/customers";
@@ -157,6 +163,27 @@ describe("filterUsersByAttributes: combining and paging", () => {
     expect(await who([c("tags", "in", ["gold", "early", "silver"]), c("age", "lt", 40)])).toEqual(["alice"]);
     expect(await who([c("tags", "in", ["gold", "early", "silver"])], { type: "or" })).toEqual(["alice", "bob"]);
     expect(await who([c("vip", "eq", true), c("tags", "eq", "silver"), c("age", "eq", 22)], { type: "or" })).toEqual(["alice", "bob", "carol"]);
+  });
+
+  it("gives the same answer whether an and-filter probes from its most selective condition or intersects sets", async () => {
+    const models = await loadModels(new AttributesRepo(database(env.DB)), tenant.applicationId);
+    const filters: Condition[][] = [
+      [c("age", "gt", 25), c("name", "cnt", "smith")],
+      [c("age", "gte", 22), c("tags", "ne", "silver"), c("birthday", "gt", "1980-01-01")],
+      [c("tags", "in", ["gold", "early", "silver"]), c("age", "lt", 40)],
+      [c("name", "nct", "smith"), c("age", "ne", 22)],
+      [c("vip", "eq", false), c("age", "gte", 18), c("last_seen", "btw", ["2024-05-31", "2024-06-30"])],
+    ];
+    for (const conditions of filters) {
+      const plan = planFilter(models, { join: "and", conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: defs[slug!]! }) as FilterCondition) });
+      const answers = [];
+      for (const cap of [1, 1_000_000]) {
+        const page = await selectPage(env.DB, await filterSelection(env.DB, tenant.applicationId, plan, cap), 100, 0);
+        answers.push(page.ids.map(nameOf).sort());
+      }
+      expect(answers[0], JSON.stringify(conditions)).toEqual(answers[1]);
+      expect(answers[0], JSON.stringify(conditions)).toEqual(await who(conditions));
+    }
   });
 
   it("filters on contacts: exact email, exact phone (international or national with country_code), has_email, has_phone", async () => {

@@ -14,8 +14,8 @@ import type { UserRow } from "./users-repo";
  * Attribute conditions run on the search index (attribute_values: typed columns, integer keys). An
  * `and` filter is driven by its most selective positive condition (estimated with counts capped at
  * ESTIMATE_CAP, so estimating is cheap): that condition's index range gives the candidates and every
- * other condition is an index probe per candidate. An `or` filter is the union of each condition's
- * matches. Matches are ordered by the users' creation time, carried on attribute_subjects, so only
+ * other condition is an index probe per candidate. When every positive condition is broad the sets
+ * are intersected instead. An `or` filter is the union of each condition's matches. Matches are ordered by the users' creation time, carried on attribute_subjects, so only
  * the page's users are read from the users table. Nothing here parses JSON.
  */
 
@@ -120,44 +120,44 @@ function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
   return d1.prepare(text).bind(...params);
 }
 
-/** The index of the positive term matching the fewest rows (counted up to ESTIMATE_CAP), or -1 if none is positive. */
-async function mostSelective(d1: D1Database, terms: FilterTerm[]): Promise<number> {
+/** The positive term matching the fewest index rows (counted up to ESTIMATE_CAP), if any term is positive. */
+async function mostSelective(d1: D1Database, terms: FilterTerm[], cap: number): Promise<{ index: number; count: number } | undefined> {
   const positive = terms.map((t, i) => ({ t, i })).filter(({ t }) => !t.negated);
-  if (positive.length <= 1) return positive[0]?.i ?? -1;
+  if (positive.length === 0) return undefined;
+  if (terms.length === 1) return { index: positive[0]!.i, count: 0 };
   const counts = await d1.batch(
-    positive.map(({ t }) => prepare(d1, sql`select count(*) as n from (select 1 from ${matching(t)} limit ${ESTIMATE_CAP})`)),
+    positive.map(({ t }) => prepare(d1, sql`select count(*) as n from (select 1 from ${matching(t)} limit ${cap})`)),
   );
-  let best = positive[0]!;
-  let bestCount = Infinity;
+  let best = { index: positive[0]!.i, count: Infinity };
   counts.forEach((result, k) => {
     const n = (result.results[0] as { n: number } | undefined)?.n ?? 0;
-    if (n < bestCount) {
-      bestCount = n;
-      best = positive[k]!;
-    }
+    if (n < best.count) best = { index: positive[k]!.i, count: n };
   });
-  return best.i;
+  return best;
 }
 
-/** The users matching a filter plan. */
-export async function filterSelection(d1: D1Database, applicationId: string, plan: FilterPlan): Promise<Selection> {
+/** The users matching a filter plan. `estimateCap` is the count above which a condition counts as broad. */
+export async function filterSelection(d1: D1Database, applicationId: string, plan: FilterPlan, estimateCap = ESTIMATE_CAP): Promise<Selection> {
   const { terms } = plan;
   if (terms.length === 0) return usersSelection(applicationId, contactPredicates(applicationId, plan, sql`u.id`));
   const contacts = contactPredicates(applicationId, plan, sql`s.user_id`);
   const subjects = sql`attribute_subjects s`;
   const select = (from: SQL, parts: SQL[]): Selection => ({ from: sql`${from}${where(parts)}`, id: sql`s.user_id`, order: subjectsOrder });
-  if (plan.join === "or") {
-    const union = sql.join(terms.map((t) => sql`select subject from (${termSet(t)})`), sql` union `);
-    return select(subjects, [sql`s.seq in (${union})`, ...contacts]);
-  }
-  const driverIndex = await mostSelective(d1, terms);
-  const others = terms.filter((_, i) => i !== driverIndex).map(probe);
-  if (driverIndex < 0) return select(subjects, [sql`s.application_id = ${applicationId}`, ...others, ...contacts]);
-  const driver = terms[driverIndex]!;
+  const combined = (joiner: SQL) =>
+    select(subjects, [sql`s.seq in (${sql.join(terms.map((t) => sql`select subject from (${termSet(t)})`), joiner)})`, ...contacts]);
+  if (plan.join === "or") return combined(sql` union `);
+
+  const driver = await mostSelective(d1, terms, estimateCap);
+  // Every positive condition matches many users: probing each candidate would cost more than
+  // intersecting the sets, which stays linear in their sizes.
+  if (driver && driver.count >= estimateCap) return combined(sql` intersect `);
+  const others = terms.filter((_, i) => i !== driver?.index).map(probe);
+  if (!driver) return select(subjects, [sql`s.application_id = ${applicationId}`, ...others, ...contacts]);
+  const term = terms[driver.index]!;
   // A multi-value attribute can match several elements of one user: those candidates need de-duplicating.
-  if (driver.multi) return select(sql`(select distinct a.subject from ${matching(driver)}) d join ${subjects} on s.seq = d.subject`, [...others, ...contacts]);
+  if (term.multi) return select(sql`(select distinct a.subject from ${matching(term)}) d join ${subjects} on s.seq = d.subject`, [...others, ...contacts]);
   return select(sql`attribute_values a join ${subjects} on s.seq = a.subject`, [
-    sql`a.def_key = ${driver.definitionKey} and ${matchSql("a", driver.column, driver.match)}`,
+    sql`a.def_key = ${term.definitionKey} and ${matchSql("a", term.column, term.match)}`,
     ...others,
     ...contacts,
   ]);
