@@ -127,6 +127,24 @@ describe("customer import", () => {
     ]);
   });
 
+  it("when a row's contact is claimed between lookup and write, only that row fails; the rest of its batch is written", async () => {
+    const { tenant, headers } = await admin();
+    // Stands in for a customer registering with this email while the import runs.
+    await env.DB.prepare(
+      "create trigger claim_race before insert on user_emails when new.email = 'raced@example.com' begin select raise(abort, 'UNIQUE constraint failed: user_emails.application_id, user_emails.email'); end",
+    ).run();
+    try {
+      const job = await importCsv(tenant, headers, "email,first_name\nok1@example.com,A\nraced@example.com,B\nok2@example.com,C\n");
+      expect(job).toMatchObject({ status: "partial", count: { total: 3, success: 2, error: 1 } });
+      const report = await download(headers, job.links.error!.relative_url);
+      expect(report.trim().split("\n")).toEqual(["row,email,first_name,error", "3,raced@example.com,B,email already belongs to another customer"]);
+      const names = await env.DB.prepare("select first_name from users where application_id = ? order by first_name").bind(tenant.applicationId).all<{ first_name: string }>();
+      expect(names.results.map((r) => r.first_name)).toEqual(["A", "C"]);
+    } finally {
+      await env.DB.prepare("drop trigger claim_race").run();
+    }
+  });
+
   it("fails the whole job for a file it cannot read (unknown columns, no contact column, empty), without writing", async () => {
     const { tenant, headers } = await admin();
     for (const [csv, message] of [

@@ -194,7 +194,7 @@ function constraintMessage(error: unknown): string {
   return "conflicts with existing data";
 }
 
-/** Writes one run of rows (no repeated identities): one transaction, or row by row if that one fails on a conflict. */
+/** Writes one run of rows (no repeated identities): a few large transactions, each row wholly in one. */
 async function writeRun(stores: ImportStores, applicationId: string, run: ImportRow[]): Promise<RowFailure[]> {
   const emails = await usersByEmails(stores.db, applicationId, run.flatMap((r) => (r.email ? [r.email] : [])));
   const phones = await usersByPhones(stores.db, applicationId, run.flatMap((r) => (r.phone ? [r.phone.e164] : [])));
@@ -209,16 +209,42 @@ async function writeRun(stores: ImportStores, applicationId: string, run: Import
   const ids = [...new Set([...owners.values()].filter((id): id is string => id !== undefined))];
   const records = new Map((await stores.users.withContacts(await usersByIds(stores.db, ids))).map((r) => [r.user.id, r]));
   const now = new Date().toISOString();
-  const perRow = new Map<ImportRow, Statement[]>();
-  for (const [row, owner] of owners) perRow.set(row, await rowStatements(stores, applicationId, row, owner ? records.get(owner) : undefined, now));
+  const perRow: [ImportRow, Statement[]][] = [];
+  for (const [row, owner] of owners) perRow.push([row, await rowStatements(stores, applicationId, row, owner ? records.get(owner) : undefined, now)]);
+  for (const group of batchesOfRows(perRow)) failures.push(...(await commitRows(stores, group)));
+  return failures;
+}
+
+/** Bounds the size of one D1 batch; a row's statements always stay together. */
+const MAX_BATCH_STATEMENTS = 2000;
+
+function batchesOfRows(perRow: [ImportRow, Statement[]][]): [ImportRow, Statement[]][][] {
+  const batches: [ImportRow, Statement[]][][] = [];
+  let current: [ImportRow, Statement[]][] = [];
+  let size = 0;
+  for (const entry of perRow) {
+    if (current.length && size + entry[1].length > MAX_BATCH_STATEMENTS) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(entry);
+    size += entry[1].length;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** Commits rows in one transaction, or if that hits a conflict (a contact claimed meanwhile), one transaction per row. */
+async function commitRows(stores: ImportStores, rows: [ImportRow, Statement[]][]): Promise<RowFailure[]> {
   try {
-    await stores.users.commit([...perRow.values()].flat());
-    return failures;
+    await stores.users.commit(rows.flatMap(([, statements]) => statements));
+    return [];
   } catch (error) {
     if (!isConstraintError(error)) throw error;
   }
-  // Something in the batch conflicted (a contact claimed meanwhile): find which rows, one transaction each.
-  for (const [row, statements] of perRow) {
+  const failures: RowFailure[] = [];
+  for (const [row, statements] of rows) {
     try {
       await stores.users.commit(statements);
     } catch (error) {
