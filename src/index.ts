@@ -1,6 +1,7 @@
 import { app } from "./app";
 import type { Bindings, JobMessage } from "./env";
 import { handleJobMessages } from "./queue";
+import { handleScheduled } from "./scheduled";
 
 export { UserSessions } from "./durable/user-sessions";
 export { LoginGuard } from "./durable/login-guard";
@@ -9,4 +10,5 @@ export { OtpGuard } from "./durable/otp-guard";
 export default {
   fetch: app.fetch,
   queue: (batch, env) => handleJobMessages(batch, env),
+  scheduled: (controller, env) => handleScheduled(controller, env),
 } satisfies ExportedHandler<Bindings, JobMessage>;

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNotNull, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
@@ -162,7 +162,8 @@ export class CustomersRepo {
     return this.db
       .update(users)
       .set({ deleteOn: null, updatedAt: now })
-      .where(and(eq(users.id, userId), eq(users.applicationId, applicationId), isNotNull(users.deleteOn)));
+      // Never an erased account: its deletion date stays as the record of when it happened.
+      .where(and(eq(users.id, userId), eq(users.applicationId, applicationId), isNotNull(users.deleteOn), isNull(users.erasedAt)));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
 import { events } from "./schema/events";
@@ -13,6 +13,18 @@ export class EventsRepo {
   /** The insert statement, so callers can put it in the same D1 batch as the change it records. */
   insertStatement(event: NewEvent) {
     return this.db.insert(events).values({ ...event, id: newId(), createdAt: event.createdAt ?? new Date().toISOString() });
+  }
+
+  /**
+   * An insert that only happens when `condition` holds when the batch reaches it: records a change
+   * guarded against a race (e.g. "the update before me applied") without recording one that did not.
+   */
+  insertWhenStatement(event: NewEvent, condition: SQL) {
+    const data = event.data === undefined || event.data === null ? null : JSON.stringify(event.data);
+    return this.db.run(sql`insert into events (id, application_id, user_id, type, title, sub_title, actor, visible, data, created_at)
+      select ${newId()}, ${event.applicationId}, ${event.userId ?? null}, ${event.type}, ${event.title}, ${event.subTitle ?? null},
+        ${event.actor}, ${event.visible === false ? 0 : 1}, ${data}, ${event.createdAt ?? new Date().toISOString()}
+      where ${condition}`);
   }
 
   async record(event: NewEvent): Promise<void> {

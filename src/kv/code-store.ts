@@ -2,9 +2,11 @@ import type { Channel } from "../notify/purposes";
 
 /**
  * What a single-use code stands for: `forgot_token` (after a forgot-password OTP), `reset_password`
- * (an emailed/texted reset link), `verify_email` / `verify_mobile` (a contact-verification link).
+ * (an emailed/texted reset link), `verify_email` / `verify_mobile` (a contact-verification link),
+ * `change_email` / `change_mobile` (proof that the user controls its primary contact, for one
+ * contact change: profile v2 verifyOTPonPrimary → sendOTPForUpdate).
  */
-export type CodeKind = "forgot_token" | "reset_password" | "verify_email" | "verify_mobile";
+export type CodeKind = "forgot_token" | "reset_password" | "verify_email" | "verify_mobile" | "change_email" | "change_mobile";
 
 export interface CodeRecord {
   kind: CodeKind;

@@ -11,6 +11,12 @@ export const MESSAGE_PURPOSES = {
   reset_link: "link",
   /** Link that confirms an email or phone belongs to the user. */
   verify_link: "link",
+  /** OTP to the user's current primary contact, proving control before a contact change (profile v2). */
+  reauth: "code",
+  /** OTP to a new email or phone the user wants on the account (updateProfile, sendOTPForUpdate). */
+  verify_contact: "code",
+  /** OTP that confirms an account deletion request. */
+  delete_account: "code",
 } as const;
 
 export type MessagePurpose = keyof typeof MESSAGE_PURPOSES;

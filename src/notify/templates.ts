@@ -34,6 +34,24 @@ const DEFAULT_TEMPLATES: Record<MessagePurpose, Template> = {
     email_text:
       "Open this link to confirm this email address for your {{app_name}} account:\n\n{{link}}\n\nIt expires in {{minutes}} minutes.",
   },
+  reauth: {
+    sms: "{{code}} is your {{app_name}} code to confirm it is you before changing your contact details. Never share it.",
+    email_subject: "Confirm it is you: {{app_name}} code",
+    email_text:
+      "Your {{app_name}} code is {{code}}.\n\nSomeone (hopefully you) is about to change the contact details of your account. It expires in {{minutes}} minutes. If this was not you, do not share the code and change your password.",
+  },
+  verify_contact: {
+    sms: "{{code}} is your {{app_name}} code to add this number to your account. It expires in {{minutes}} minutes.",
+    email_subject: "Confirm your email for {{app_name}}",
+    email_text:
+      "Your code to add this email address to your {{app_name}} account is {{code}}.\n\nIt expires in {{minutes}} minutes. If you did not ask for it, ignore this email.",
+  },
+  delete_account: {
+    sms: "{{code}} is your {{app_name}} code to DELETE your account. Never share it. Not you? Ignore this message.",
+    email_subject: "Confirm the deletion of your {{app_name}} account",
+    email_text:
+      "Your code to delete your {{app_name}} account is {{code}}.\n\nIt expires in {{minutes}} minutes. If you did not ask to delete your account, do not share this code and change your password.",
+  },
 };
 
 export interface MessageInput {

@@ -74,8 +74,57 @@ const otpSettings = z.object({
         }
       }
     })
-    .openapi({ description: "Per-purpose message overrides (login, forgot, reset_link, verify_link)" }),
+    .openapi({ description: "Per-purpose message overrides (login, forgot, reset_link, verify_link, reauth, verify_contact, delete_account)" }),
 });
+
+/** Signature algorithms a login token may use: asymmetric only, so the configured keys are never secrets. */
+export const TOKEN_LOGIN_ALGORITHMS = ["RS256", "ES256", "EdDSA", "Ed25519"] as const;
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be base64url").max(2048);
+
+/**
+ * A public JWK. Strict, so a private key (`d`, `p`, `q`, ...) or a symmetric one (`k`) is refused
+ * rather than stored: the config is readable by every admin of the application.
+ */
+const publicJwk = z
+  .strictObject({
+    kty: z.enum(["RSA", "EC", "OKP"]),
+    kid: z.string().min(1).max(256).optional(),
+    alg: z.enum(TOKEN_LOGIN_ALGORITHMS).optional(),
+    use: z.literal("sig").optional(),
+    key_ops: z.array(z.literal("verify")).max(1).optional(),
+    ext: z.boolean().optional(),
+    n: base64url.optional(),
+    e: base64url.optional(),
+    crv: z.enum(["P-256", "Ed25519"]).optional(),
+    x: base64url.optional(),
+    y: base64url.optional(),
+  })
+  .superRefine((key, ctx) => {
+    const needs = { RSA: ["n", "e"], EC: ["crv", "x", "y"], OKP: ["crv", "x"] } as const;
+    for (const field of needs[key.kty]) {
+      if (key[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: `required for a ${key.kty} key` });
+    }
+    if (key.kty === "EC" && key.crv !== undefined && key.crv !== "P-256") ctx.addIssue({ code: "custom", path: ["crv"], message: "EC keys must be P-256 (ES256)" });
+    if (key.kty === "OKP" && key.crv !== undefined && key.crv !== "Ed25519") ctx.addIssue({ code: "custom", path: ["crv"], message: "OKP keys must be Ed25519" });
+  });
+
+/**
+ * Login with a token signed by the seller's own backend (extension; loginWithToken). Verified with
+ * `public_keys` when given, else with the key set at `jwks_url`. Hidden from the storefront view.
+ */
+const tokenLogin = z
+  .object({
+    enabled: z.boolean(),
+    jwks_url: z.union([z.literal(""), z.url({ protocol: /^https$/ }).max(2048)]).openapi({ description: "HTTPS URL of the seller's JWKS" }),
+    public_keys: z.array(publicJwk).max(10).openapi({ description: "Public JWKs (RSA, P-256 or Ed25519); used instead of jwks_url when given" }),
+    issuer: z.string().max(512).openapi({ description: "Required `iss` of every token; empty: not checked" }),
+  })
+  .superRefine((t, ctx) => {
+    if (t.enabled && t.jwks_url === "" && t.public_keys.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["public_keys"], message: "token login needs public_keys or a jwks_url" });
+    }
+  });
 
 export const PlatformConfig = z
   .object({
@@ -140,6 +189,7 @@ export const PlatformConfig = z
     }),
     allowed_origins: z.array(origin).max(50).openapi({ description: "Browser origins allowed to call the storefront API with credentials" }),
     otp: otpSettings,
+    token_login: tokenLogin,
   })
   .openapi("PlatformConfig");
 
@@ -203,6 +253,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
     link_base_url: "",
     templates: {},
   },
+  token_login: { enabled: false, jwks_url: "", public_keys: [], issuer: "" },
 };
 
 /** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */
@@ -220,7 +271,13 @@ const serverFields = {
 export const PlatformConfigResponse = PlatformConfig.extend(serverFields).openapi("PlatformSchema");
 
 /** The storefront view (§3.4, §5.5): no secrets, `accountkit` spelled without the underscore. */
-export const StorefrontConfigResponse = PlatformConfig.omit({ social_tokens: true, account_lockout: true, allowed_origins: true, otp: true })
+export const StorefrontConfigResponse = PlatformConfig.omit({
+  social_tokens: true,
+  account_lockout: true,
+  allowed_origins: true,
+  otp: true,
+  token_login: true,
+})
   .extend({
     social_tokens: z.object({
       google: z.object({ app_id: z.string() }),

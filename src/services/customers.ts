@@ -168,6 +168,7 @@ export async function undeleteCustomer(
   now = new Date().toISOString(),
 ) {
   const current = await findCustomer(stores, scope, input.user_id);
+  if (current.user.erasedAt) throw conflict("This account was already erased; it cannot be restored");
   if (!current.user.deleteOn) throw conflict("This account is not scheduled for deletion");
   await commitChange(stores, [
     stores.customers.cancelDeletionStatement(scope.applicationId, input.user_id, now),

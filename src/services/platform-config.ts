@@ -23,7 +23,7 @@ export function platformView(app: Application): PlatformView {
 
 /** The storefront's view: public settings only; social secrets and internal policy are never exposed. */
 export function storefrontView(app: Application): StorefrontView {
-  const { social_tokens, account_lockout: _lockout, allowed_origins: _origins, otp: _otp, ...rest } = app.config;
+  const { social_tokens, account_lockout: _lockout, allowed_origins: _origins, otp: _otp, token_login: _tokenLogin, ...rest } = app.config;
   return {
     ...rest,
     social_tokens: {

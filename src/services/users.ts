@@ -37,7 +37,8 @@ export function toUserSchema({ user, emails, phones }: UserRecord): UserSchema {
   };
 }
 
-export function userStatus(user: UserRecord["user"]): "active" | "blocked" | "archived" | "deleting" {
+export function userStatus(user: UserRecord["user"]): "active" | "blocked" | "archived" | "deleting" | "deleted" {
+  if (user.erasedAt) return "deleted";
   if (user.archived) return "archived";
   if (user.deleteOn) return "deleting";
   if (user.blocked) return "blocked";
@@ -46,7 +47,7 @@ export function userStatus(user: UserRecord["user"]): "active" | "blocked" | "ar
 
 /** Why a user may not use the storefront even with a valid cookie or the right password; undefined when usable. */
 export function accountUnusableReason(user: UserRecord["user"]): string | undefined {
-  if (user.archived) return "This account no longer exists";
+  if (user.archived || user.erasedAt) return "This account no longer exists";
   if (user.deleteOn) return "This account is scheduled for deletion";
   if (user.blocked) return "This account has been blocked; contact the store";
   return undefined;

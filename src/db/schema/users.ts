@@ -28,12 +28,16 @@ export const users = sqliteTable(
     archived: integer("archived", { mode: "boolean" }).notNull().default(false),
     /** Set when the user asked for erasure; personal data goes at this time unless undeleted. */
     deleteOn: text("delete_on"),
+    /** When the scheduled erasure ran: the row is then an anonymised stub kept for the timeline. */
+    erasedAt: text("erased_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [
     index("users_app_created_idx").on(t.applicationId, t.createdAt),
     index("users_app_external_idx").on(t.applicationId, t.externalId),
+    // The erasure cron's work list: only accounts waiting for erasure are in it.
+    index("users_erasure_due_idx").on(t.deleteOn).where(sql`${t.deleteOn} is not null and ${t.erasedAt} is null`),
   ],
 );
 

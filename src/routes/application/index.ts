@@ -7,6 +7,11 @@ import { passwordResetRoutes } from "./password-reset";
 import { sessionRoutes } from "./session";
 import { socialRoutes } from "./social";
 import { verifyContactRoutes } from "./verify-contact";
+import { accountRoutes } from "./account";
+import { contactChangeRoutes } from "./contact-change";
+import { profileRoutes } from "./profile";
+import { profileContactRoutes } from "./profile-contacts";
+import { tokenLoginRoutes } from "./token-login";
 
 /** Every storefront router; each registers its own routes and OpenAPI docs. */
 export const storefrontRouters = [
@@ -19,4 +24,9 @@ export const storefrontRouters = [
   passwordResetRoutes,
   verifyContactRoutes,
   storefrontAttributeRoutes,
+  profileRoutes,
+  profileContactRoutes,
+  contactChangeRoutes,
+  accountRoutes,
+  tokenLoginRoutes,
 ];

@@ -12,12 +12,13 @@ const JWKS_OPTIONS = { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeo
 /** Module scope: one key set per URL for the life of the isolate, shared by every request. */
 const keySets = new Map<string, JWTVerifyGetKey>();
 
-class KeySetUnavailable extends Error {}
+/** The key set could not be fetched (network, timeout, bad JSON): the issuer's fault, answered 502. */
+export class KeySetUnavailable extends Error {}
 
 /** Failures of the key lookup that are the token's fault; anything else is the key set's fetch failing. */
 const KEY_LOOKUP_ERRORS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported];
 
-function remoteKeySet(url: string): JWTVerifyGetKey {
+export function remoteKeySet(url: string): JWTVerifyGetKey {
   let keySet = keySets.get(url);
   if (!keySet) {
     const remote = createRemoteJWKSet(new URL(url), JWKS_OPTIONS);
@@ -60,11 +61,12 @@ export async function verifyIdToken(token: string, check: IdTokenCheck): Promise
     if (error instanceof KeySetUnavailable) {
       throw badGateway(`${check.label}'s signing keys could not be fetched; try again`);
     }
-    throw invalidToken(`${check.label} token rejected: ${reason(error)}`);
+    throw invalidToken(`${check.label} token rejected: ${rejectionReason(error)}`);
   }
 }
 
-function reason(error: unknown): string {
+/** Why jose refused a token, in words for the client. */
+export function rejectionReason(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "it has expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === "aud") return "it was issued for another application";

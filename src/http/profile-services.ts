@@ -1,0 +1,11 @@
+import { AccountRepo } from "../db/account-repo";
+import { database } from "../db/client";
+import type { ProfileDeps } from "../services/contact-change";
+import { sessionStores } from "./auth";
+import type { AppContext } from "./context";
+import { otpServices } from "./otp-services";
+
+/** What the profile, contact and account-deletion routes run on, for this request. */
+export function profileServices(c: AppContext): ProfileDeps {
+  return { ...otpServices(c), account: new AccountRepo(database(c.env.DB)), sessions: sessionStores(c) };
+}
