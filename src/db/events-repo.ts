@@ -21,10 +21,11 @@ export class EventsRepo {
    */
   insertWhenStatement(event: NewEvent, condition: SQL) {
     const data = event.data === undefined || event.data === null ? null : JSON.stringify(event.data);
-    return this.db.run(sql`insert into events (id, application_id, user_id, type, title, sub_title, actor, visible, data, created_at)
-      select ${newId()}, ${event.applicationId}, ${event.userId ?? null}, ${event.type}, ${event.title}, ${event.subTitle ?? null},
-        ${event.actor}, ${event.visible === false ? 0 : 1}, ${data}, ${event.createdAt ?? new Date().toISOString()}
-      where ${condition}`);
+    // Every column of `events`, in the table's order (drizzle inserts a raw select into all of them).
+    return this.db.insert(events).select(
+      sql`select ${newId()}, ${event.applicationId}, ${event.userId ?? null}, ${event.type}, ${event.title}, ${event.subTitle ?? null},
+        ${event.actor}, ${event.visible === false ? 0 : 1}, ${data}, ${event.createdAt ?? new Date().toISOString()} where ${condition}`,
+    );
   }
 
   async record(event: NewEvent): Promise<void> {

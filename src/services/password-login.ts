@@ -10,7 +10,12 @@ const DAY_MS = 86_400_000;
 /** The one answer to every wrong username/password combination, whether or not the account exists. */
 export const invalidCredentials = () => new ApiError(401, "INVALID_CREDENTIALS", "The username or password is incorrect");
 
-const UNUSABLE_CODES = { blocked: "ACCOUNT_BLOCKED", archived: "ACCOUNT_ARCHIVED", deleting: "ACCOUNT_DELETION_SCHEDULED" } as const;
+const UNUSABLE_CODES = {
+  blocked: "ACCOUNT_BLOCKED",
+  archived: "ACCOUNT_ARCHIVED",
+  deleting: "ACCOUNT_DELETION_SCHEDULED",
+  deleted: "ACCOUNT_DELETED",
+} as const;
 
 /**
  * Password login: the account (or, for an unknown username, the name itself) and the client IP are
