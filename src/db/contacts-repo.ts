@@ -30,6 +30,21 @@ function tableOf(channel: Channel) {
 
 const addressOf = (contact: NewContact) => (contact.channel === "email" ? contact.email : contact.phone.e164);
 
+/** The row of a new contact, for either table (typed as an email row, see tableOf). */
+function contactRow(applicationId: string, userId: string, contact: NewContact, flags: { primary: boolean | SQL; verified: boolean }, now: string) {
+  return {
+    id: newId(),
+    userId,
+    applicationId,
+    ...(contact.channel === "email"
+      ? { email: contact.email }
+      : { countryCode: contact.phone.countryCode, phone: contact.phone.phone, e164: contact.phone.e164 }),
+    ...flags,
+    active: true,
+    createdAt: now,
+  } as unknown as typeof userEmails.$inferInsert;
+}
+
 /**
  * Contact changes that are not part of creating a user. Each statement carries its own guard, so
  * the invariants (one primary per kind, never the last verified contact, a verified contact on one
@@ -96,21 +111,10 @@ export class ContactsRepo {
    */
   addStatement(applicationId: string, userId: string, contact: NewContact, now: string) {
     const { table, identity } = tableOf(contact.channel);
-    const row = {
-      id: newId(),
-      userId,
-      applicationId,
-      ...(contact.channel === "email"
-        ? { email: contact.email }
-        : { countryCode: contact.phone.countryCode, phone: contact.phone.phone, e164: contact.phone.e164 }),
-      primary: sql`${this.noPrimary(contact.channel, userId)}`,
-      verified: false,
-      active: true,
-      createdAt: now,
-    };
+    const row = contactRow(applicationId, userId, contact, { primary: this.noPrimary(contact.channel, userId), verified: false }, now);
     return this.db
       .insert(table)
-      .values(row as unknown as typeof userEmails.$inferInsert)
+      .values(row)
       .onConflictDoNothing({ target: [table.userId, identity] })
       .returning({ id: table.id });
   }
@@ -167,23 +171,12 @@ export class ContactsRepo {
   verifiedPrimaryStatements(applicationId: string, userId: string, contact: NewContact, now: string): BatchItem<"sqlite">[] {
     const { table, identity } = tableOf(contact.channel);
     const address = addressOf(contact);
-    const row = {
-      id: newId(),
-      userId,
-      applicationId,
-      ...(contact.channel === "email"
-        ? { email: contact.email }
-        : { countryCode: contact.phone.countryCode, phone: contact.phone.phone, e164: contact.phone.e164 }),
-      primary: true,
-      verified: true,
-      active: true,
-      createdAt: now,
-    };
+    const row = contactRow(applicationId, userId, contact, { primary: true, verified: true }, now);
     return [
       this.db.update(table).set({ primary: false }).where(and(eq(table.userId, userId), eq(table.primary, true), ne(identity, address))),
       this.db
         .insert(table)
-        .values(row as unknown as typeof userEmails.$inferInsert)
+        .values(row)
         .onConflictDoUpdate({ target: [table.userId, identity], set: { primary: true, verified: true, active: true } }),
       this.touchStatement(applicationId, userId, now),
     ];

@@ -1,11 +1,10 @@
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
 import { UsersRepo } from "../../src/db/users-repo";
-import { DEFAULT_PLATFORM_CONFIG } from "../../src/schemas/platform-config";
 import { normalizePhone } from "../../src/services/contacts";
-import { createSession } from "../../src/services/sessions";
 import { newUserRecord } from "../../src/services/users";
 import { call, json } from "./http";
+import { sessionFor } from "./profile";
 import type { Tenant } from "./tenants";
 
 /** A customer inserted the way every creation path does (newUserRecord + UsersRepo); answers its id. */
@@ -36,14 +35,7 @@ export async function createCustomer(
  */
 export async function loggedInCustomer(tenant: Tenant, options: { email?: string } = {}): Promise<{ userId: string; cookie: string }> {
   const userId = await createCustomer(tenant, { email: options.email ?? `shopper-${crypto.randomUUID()}@example.com` });
-  const issued = await createSession(
-    { registry: env.USER_SESSIONS, records: env.SESSIONS_KV },
-    tenant.applicationId,
-    DEFAULT_PLATFORM_CONFIG.session_config,
-    userId,
-    { userAgent: "test", ip: "127.0.0.1", domain: "https://shop.test" },
-  );
-  return { userId, cookie: `f.session=${issued.token}` };
+  return { userId, cookie: await sessionFor(tenant, userId) };
 }
 
 /** Creates an attribute definition through the platform API and answers it. */
