@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { database } from "../src/db/client";
+import { ErasureRepo } from "../src/db/erasure-repo";
 import { IdentitiesRepo } from "../src/db/identities-repo";
 import { GOOD_PASSWORD, login, register, registeredUser, SESSION, sessionCookie, userRow } from "./support/accounts";
 import { defineAttribute, setAttribute } from "./support/attributes";
@@ -10,6 +11,7 @@ import { adminFor, type Admin } from "./support/customers";
 import { expectError, json } from "./support/http";
 import { lastCode, lastMessage, wrongCode } from "./support/otp";
 import { contactRows, member, sessionFor, storefrontCall, type Member } from "./support/profile";
+import { queryPlans, recordingD1 } from "./support/query-plans";
 import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
 
 const DELETE = "/authentication/v1.0/delete";
@@ -203,6 +205,17 @@ describe("scheduled erasure (Cron Trigger)", () => {
     expect((await storefrontCall(tenant, sessionCookie(again), "GET", "/authentication/v1.0/session")).status).toBe(200);
     const listed = (await (await admin.api(`/customers/search?q=${m.userId}`)).json()) as { users: { _id: string; status: string }[] };
     expect(listed.users.find((u) => u._id === m.userId)?.status).toBe("deleted");
+  });
+
+  it("finds due accounts over the erasure index and erases one account without scanning any table", async () => {
+    const { d1, statements } = recordingD1();
+    const repo = new ErasureRepo(database(d1));
+    const now = new Date().toISOString();
+    await repo.due(now, 10);
+    await repo.erase({ id: "0123456789abcdef01234567", applicationId: "app" }, now, []);
+    const plans = await queryPlans(statements);
+    expect(plans[0]).toContain("users_erasure_due_idx");
+    for (const plan of plans) expect(plan).not.toMatch(/SCAN (users|user_emails|user_phones|events|password_history|user_identities|user_attributes|attribute_values|attribute_subjects|user_group_members)\b/);
   });
 
   it("a grace period of 0 days erases at the next run; a session made meanwhile does not survive", async () => {

@@ -3,7 +3,10 @@ import { expectError, call, json } from "./support/http";
 import { adminFor } from "./support/customers";
 import { e164, lastLinkCode, lastMessage, outbox, post, randomEmail, randomMobile } from "./support/otp";
 import { contactRows, eventTypes, member, type Member } from "./support/profile";
+import { queryPlans, recordingD1 } from "./support/query-plans";
 import { createTenant, type Tenant } from "./support/tenants";
+import { ContactsRepo } from "../src/db/contacts-repo";
+import { database } from "../src/db/client";
 
 type Contacts = { emails: { email: string; primary: boolean; verified: boolean; active: boolean }[] };
 
@@ -220,5 +223,23 @@ describe("sendVerificationLinkToEmail / Mobile", () => {
     const tenant = await createTenant();
     const res = await call("/service/application/user/profile/v1.0/email/link/send", json({ email: randomEmail() }, { method: "POST", headers: { authorization: tenant.appAuth } }));
     await expectError(res, 401);
+  });
+});
+
+describe("contact statements at scale", () => {
+  it("every guarded contact write walks the user's own index entries, never a table", async () => {
+    const m = await member(await createTenant(), { email: false, mobile: false });
+    const { d1, statements } = recordingD1();
+    const repo = new ContactsRepo(database(d1));
+    const [app, user] = [m.tenant.applicationId, m.userId];
+    const phone = { countryCode: 91, phone: "9876543210", e164: "+919876543210" };
+    await repo.add(app, user, { channel: "email", email: "a@example.com" });
+    await repo.add(app, user, { channel: "sms", phone });
+    await repo.remove(app, user, "email", "a@example.com", { active: true, primary: false, verified: true });
+    await repo.setPrimary(app, user, "sms", phone.e164);
+    await database(d1).batch(repo.verifiedPrimaryStatements(app, user, { channel: "email", email: "b@example.com" }, new Date().toISOString()) as [never]);
+    const plans = await queryPlans(statements);
+    expect(plans.length).toBeGreaterThanOrEqual(10);
+    for (const plan of plans) expect(plan).not.toMatch(/SCAN (users|user_emails|user_phones)\b/);
   });
 });
