@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { passwordInput } from "./auth";
 import { UserSchema } from "./user";
 
 /**
@@ -101,6 +102,14 @@ export const CodeRequestBody = z
   .object({ code: z.string().min(1).max(200).openapi({ description: "The code from the link" }) })
   .openapi("CodeRequestBodySchema");
 
+/** resetForgotPassword (`code` = forgot_token) and forgotPassword (`code` = the reset link's code). */
+export const ForgotPasswordRequest = z
+  .object({
+    code: z.string().min(1).max(200).openapi({ description: "forgot_token (resetForgotPassword) or the reset link's code (forgotPassword)" }),
+    password: passwordInput.min(1).openapi({ description: "The new password; the application's policy and history apply" }),
+  })
+  .openapi("ForgotPasswordRequestSchema");
+
 export const SendOtpSuccess = z
   .object({
     success: z.boolean(),
@@ -142,5 +151,7 @@ export const VerifyForgotOtpSuccess = z
   .openapi("VerifyForgotOtpSuccess");
 
 export const ResetPasswordSuccess = z.object({ status: z.string() }).openapi("ResetPasswordSuccess");
+
+export const ResetForgotPasswordSuccess = z.object({ success: z.boolean() }).openapi("ResetForgotPasswordSuccess");
 
 export const VerifyEmailSuccess = z.object({ message: z.string() }).openapi("VerifyEmailSuccess");
