@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   get,
   GOOD_PASSWORD,
@@ -12,8 +12,8 @@ import {
   type VerificationStart,
 } from "./support/accounts";
 import { adminFor, send } from "./support/customers";
-import { expectError } from "./support/http";
-import { e164, lastCode, lastMessage, outbox, post, randomMobile, wrongCode } from "./support/otp";
+import { expectError, json } from "./support/http";
+import { APP, callWithEnv, e164, lastCode, lastMessage, outbox, post, randomMobile, wrongCode } from "./support/otp";
 import { createTenant, type Tenant } from "./support/tenants";
 
 const EMAIL_SEND = "/authentication/v1.0/otp/email/send";
@@ -21,6 +21,8 @@ const EMAIL_VERIFY = "/authentication/v1.0/otp/email/verify";
 const MOBILE_SEND = "/authentication/v1.0/otp/mobile/send";
 const MOBILE_VERIFY = "/authentication/v1.0/otp/mobile/verify";
 const NO_COOLDOWN = { otp: { resend_timer: 0 } };
+/** Real email/SMS providers instead of the dev outbox (their HTTP calls are mocked). */
+const PROVIDERS = { DEV_OUTBOX: "false", NOTIFY_TRANSPORT: "providers", EMAIL_FROM: "Shop <no-reply@shop.test>", RESEND_API_KEY: "re_test_key" };
 
 type Verified = { user: { _id: string; emails: { email: string; verified: boolean }[]; phone_numbers: { verified: boolean }[] }; user_exists: boolean };
 
@@ -203,6 +205,43 @@ describe("registration with contacts to verify (level hard, the default)", () =>
     const body = await expectError(res, 403, "ACCOUNT_UNAVAILABLE");
     expect(body.message).toMatch(/blocked/);
     expect(res.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("registration whose code cannot be sent", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  async function accountsWith(tenant: Tenant, email: string) {
+    const row = await env.DB.prepare("select count(*) as n from user_emails where application_id = ? and email = ?")
+      .bind(tenant.applicationId, email)
+      .first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  it("answers the provider failure (502) and leaves no account, so a retry can succeed", async () => {
+    // The failed send still counts for the resend timer; without one, the retry can follow at once.
+    const tenant = await createTenant({ config: NO_COOLDOWN });
+    const email = uniqueEmail();
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 503 }));
+    const init = json({ email, password: GOOD_PASSWORD }, { method: "POST", headers: { authorization: tenant.appAuth } });
+    const res = await callWithEnv(PROVIDERS, `${APP}/authentication/v1.0/register/form`, init);
+    await expectError(res, 502, "UPSTREAM_FAILED");
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    expect(await accountsWith(tenant, email)).toBe(0);
+    expect((await env.DB.prepare("select count(*) as n from events where application_id = ?").bind(tenant.applicationId).first<{ n: number }>())?.n).toBe(0);
+    vi.restoreAllMocks();
+    expect((await register(tenant, { email, password: GOOD_PASSWORD })).status).toBe(200);
+    expect(await accountsWith(tenant, email)).toBe(1);
+  });
+
+  it("answers a send limit (429 with Retry-After) and leaves no account", async () => {
+    const tenant = await createTenant({ config: { otp: { per_ip_per_hour: 1 } } });
+    expect((await register(tenant, { email: uniqueEmail(), password: GOOD_PASSWORD })).status).toBe(200);
+    const email = uniqueEmail();
+    const res = await register(tenant, { email, password: GOOD_PASSWORD });
+    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    await expectError(res, 429, "TOO_MANY_REQUESTS");
+    expect(await accountsWith(tenant, email)).toBe(0);
   });
 });
 

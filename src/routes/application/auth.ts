@@ -31,8 +31,9 @@ authRoutes.openapi(
     responses: ok(RegisterFormSuccess),
   }),
   async (c) => {
-    const user = await registerUser(accountStores(c), c.var.application, c.req.valid("json"));
-    const verification = await startContactVerification(c, user);
+    const { user, started: verification } = await registerUser(accountStores(c), c.var.application, c.req.valid("json"), (u) =>
+      startContactVerification(c, u),
+    );
     const pending = verificationPending(verification);
     if (!pending) await logIn(c, user, "register");
     const email = user.emails[0]?.email;
