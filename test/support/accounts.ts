@@ -7,6 +7,7 @@ import { UsersRepo } from "../../src/db/users-repo";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
 import { deepMerge } from "../../src/services/deep-merge";
 import type { AccountStores } from "../../src/services/passwords";
+import type { VerificationStart } from "../../src/services/registration-verification";
 import { call, json } from "./http";
 import { lastCode } from "./otp";
 import type { Tenant } from "./tenants";
@@ -65,16 +66,8 @@ export interface Account {
 
 export const VERIFY_EMAIL_OTP = `${APP}/authentication/v1.0/otp/email/verify`;
 
-/** RegisterFormSuccess (and the `info` of a VERIFICATION_REQUIRED login). */
-export interface VerificationStart {
-  verify_email_otp: boolean;
-  verify_mobile_otp: boolean;
-  request_id?: string;
-  resend_timer?: number;
-  resend_token?: string;
-  resend_email_token?: string;
-  register_token?: string;
-}
+/** RegisterFormSuccess's verification fields (and the `info` of a VERIFICATION_REQUIRED login). */
+export type { VerificationStart };
 
 /** verifyEmailOTP with the register_token and the code from the outbox: the response that logs in. */
 export async function verifyRegistrationEmail(tenant: Tenant, email: string, registerToken: string): Promise<Response> {
