@@ -60,7 +60,7 @@ authRoutes.openapi(
     tags,
     summary:
       "Log in with email or phone and password; sets the f.session cookie. An account that has not verified any contact the application " +
-      "requires is refused with 403 VERIFICATION_REQUIRED (OTPs sent again, register_token in info)",
+      "requires is refused with 403 VERIFICATION_REQUIRED (info: a register_token to ask for a code with sendOTPOnEmail / sendOTPOnMobile)",
     request: { body: jsonBody(PasswordLoginRequestSchema) },
     responses: ok(LoginSuccess),
   }),
