@@ -5,7 +5,7 @@ import worker from "../src/index";
 import { database } from "../src/db/client";
 import { ErasureRepo } from "../src/db/erasure-repo";
 import { IdentitiesRepo } from "../src/db/identities-repo";
-import { GOOD_PASSWORD, login, register, registeredUser, SESSION, sessionCookie, userRow } from "./support/accounts";
+import { login, registeredUser, sessionCookie, userRow } from "./support/accounts";
 import { defineAttribute, setAttribute } from "./support/attributes";
 import { adminFor, type Admin } from "./support/customers";
 import { expectError, json } from "./support/http";
@@ -72,8 +72,8 @@ describe("deleteUser", () => {
     const admin = await adminFor(tenant);
     const shown = await timeline(admin, m.userId);
     expect(shown.delete_on).toBe((await deleteOn(m.userId))!);
-    expect(shown.timeline.map((t) => t.type)).toEqual(["user.registered", "user.deletion_requested"]);
-    expect(shown.timeline[1]).toMatchObject({ title: "Account deletion requested", sub_title: "I no longer use this account" });
+    expect(shown.timeline.map((t) => t.type)).toEqual(["user.registered", "user.contact_verified", "user.deletion_requested"]);
+    expect(shown.timeline[2]).toMatchObject({ title: "Account deletion requested", sub_title: "I no longer use this account" });
   });
 
   it("refuses a wrong code, an unknown reason, a missing text, another user_id or a contact-change code, changing nothing", async () => {
@@ -199,10 +199,9 @@ describe("scheduled erasure (Cron Trigger)", () => {
     await runCron(Date.now() + 9 * DAY_MS);
     expect((await timeline(admin, m.userId)).timeline.filter((t) => t.type === "user.erased")).toHaveLength(1);
 
-    // The identifiers are released: the same email registers a new account.
-    const again = await register(tenant, { email: m.email, password: GOOD_PASSWORD });
-    expect(again.status).toBe(200);
-    expect((await storefrontCall(tenant, sessionCookie(again), "GET", "/authentication/v1.0/session")).status).toBe(200);
+    // The identifiers are released: the same email (verified) and mobile belong to a new account.
+    const newcomer = await admin.createUser({ email: m.email, phone_number: "9876501234" });
+    expect(newcomer.emails[0]).toMatchObject({ email: m.email, verified: true });
     const listed = (await (await admin.api(`/customers/search?q=${m.userId}`)).json()) as { users: { _id: string; status: string }[] };
     expect(listed.users.find((u) => u._id === m.userId)?.status).toBe("deleted");
   });

@@ -28,6 +28,11 @@ export class EventsRepo {
     );
   }
 
+  /** The events of a user that is removed as if it never existed (a registration undone). */
+  deleteForUserStatement(applicationId: string, userId: string) {
+    return this.db.delete(events).where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId)));
+  }
+
   async record(event: NewEvent): Promise<void> {
     await this.insertStatement(event);
   }

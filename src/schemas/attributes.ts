@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attribute-filter";
 import { ATTRIBUTE_TYPES } from "../services/attribute-types";
-import { MAX_PAGE_SIZE, PageQuery, paged, queryFlag } from "./paging";
+import { MAX_PAGE_SIZE, PageQuery, paged, queryBoolean } from "../http/pagination";
 import { UserSearchSchema } from "./user";
 
 const MAX_DEFINITION_IDS = 50;
@@ -79,12 +79,12 @@ export const DefinitionListQuery = PageQuery.extend({
   slug: z.string().max(64).optional(),
   type: z.string().max(20).optional(),
   name: z.string().max(200).optional().openapi({ description: "Case-insensitive regular expression" }),
-  customer_editable: queryFlag.optional(),
-  encrypted: queryFlag.optional(),
-  pinned: queryFlag.optional(),
+  customer_editable: queryBoolean.optional(),
+  encrypted: queryBoolean.optional(),
+  pinned: queryBoolean.optional(),
   pin_order: z.coerce.number().int().optional(),
-  is_locked: queryFlag.optional(),
-  registration_enabled: queryFlag.optional(),
+  is_locked: queryBoolean.optional(),
+  registration_enabled: queryBoolean.optional(),
   registration_type: z.union([z.enum(["mandatory", "optional"]), z.array(z.enum(["mandatory", "optional"])).max(2)]).optional(),
 });
 export type DefinitionListQuery = z.infer<typeof DefinitionListQuery>;

@@ -74,7 +74,7 @@ const otpSettings = z.object({
         }
       }
     })
-    .openapi({ description: "Per-purpose message overrides (login, forgot, reset_link, verify_link, reauth, verify_contact, delete_account)" }),
+    .openapi({ description: "Per-purpose message overrides (login, register, forgot, reset_link, verify_link, reauth, verify_contact, delete_account)" }),
 });
 
 /** Signature algorithms a login token may use: asymmetric only, so the configured keys are never secrets. */

@@ -1,6 +1,7 @@
 import type { UserRecord } from "../db/users-repo";
 import { ApiError, forbidden, invalidField } from "../http/errors";
 import type { Application } from "./applications";
+import { contactEntry } from "./accounts-by-contact";
 import type { ProfileDeps } from "./contact-change";
 import { verifyOtp } from "./otp";
 import { endAllSessions } from "./sessions";
@@ -44,11 +45,7 @@ export async function requestDeletion(
   if (request.user_id !== undefined && request.user_id !== user.user.id) throw forbidden("user_id is not the logged-in user");
   const reason = checkedReason(app, request);
   const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose: "delete_account", code: request.otp }, now);
-  const owned =
-    record.channel === "email"
-      ? user.emails.some((e) => e.active && e.email === record.destination)
-      : user.phones.some((p) => p.active && p.e164 === record.destination);
-  if (!owned) throw new ApiError(400, "OTP_EXPIRED", "This code was not sent to this account");
+  if (!contactEntry(user, { channel: record.channel, address: record.destination })) throw new ApiError(400, "OTP_EXPIRED", "This code was not sent to this account");
 
   const at = new Date(now).toISOString();
   const deleteOn = new Date(now + app.config.delete_account_day * DAY_MS).toISOString();

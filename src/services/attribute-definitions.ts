@@ -3,7 +3,7 @@ import type { EventsRepo } from "../db/events-repo";
 import { newId } from "../crypto/tokens";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors";
 import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, StorefrontDefinition } from "../schemas/attributes";
-import { pageInfo, type PaginationSchema } from "../schemas/paging";
+import { pagination, type Pagination } from "../http/pagination";
 import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./attribute-rules";
 import { type AttributeType } from "./attribute-types";
 import { valueFromText } from "./attribute-checks";
@@ -208,7 +208,7 @@ export async function listDefinitions(
   repo: AttributesRepo,
   applicationId: string,
   query: DefinitionListQuery,
-): Promise<{ rows: DefinitionRow[]; page: PaginationSchema }> {
+): Promise<{ rows: DefinitionRow[]; page: Pagination }> {
   const excluded = new Set((query.excluding_ids ?? "").split(",").map((s) => s.trim()).filter(Boolean));
   const name = query.name ? nameMatcher(query.name) : undefined;
   const registrationTypes = query.registration_type === undefined ? undefined : [query.registration_type].flat();
@@ -227,7 +227,7 @@ export async function listDefinitions(
       (registrationTypes === undefined || registrationTypes.includes(d.registration.type)),
   );
   const start = (query.page_no - 1) * query.page_size;
-  return { rows: rows.slice(start, start + query.page_size), page: pageInfo(query.page_no, query.page_size, rows.length) };
+  return { rows: rows.slice(start, start + query.page_size), page: pagination({ page_no: query.page_no, page_size: query.page_size }, rows.length) };
 }
 
 function commonFields(row: DefinitionRow) {

@@ -5,7 +5,7 @@ import type { AttributeCipher } from "../crypto/attribute-cipher";
 import { newId } from "../crypto/tokens";
 import { ApiError, badRequest, forbidden, notFound } from "../http/errors";
 import type { UserAttribute } from "../schemas/attributes";
-import { pageInfo, type PaginationSchema } from "../schemas/paging";
+import { pagination, type Pagination } from "../http/pagination";
 import { loadModels, modelOf, requireDefinition, type AttributeModel } from "./attribute-definitions";
 import { checkValue } from "./attribute-checks";
 import { indexEntry, type AttributeValue, type IndexEntry, type JsonValue } from "./attribute-types";
@@ -199,11 +199,11 @@ export async function valuesPage(
   applicationId: string,
   userId: string,
   page: { page_no: number; page_size: number },
-): Promise<{ items: UserAttribute[]; page: PaginationSchema }> {
+): Promise<{ items: UserAttribute[]; page: Pagination }> {
   await requireUserExists(stores, applicationId, userId);
   const { rows, total } = await stores.attributes.valuesPage(applicationId, userId, page.page_size, (page.page_no - 1) * page.page_size);
   const models = await loadModels(stores.attributes, applicationId);
-  return { items: await toUserAttributes(stores.cipher, rows, models), page: pageInfo(page.page_no, page.page_size, total) };
+  return { items: await toUserAttributes(stores.cipher, rows, models), page: pagination({ page_no: page.page_no, page_size: page.page_size }, total) };
 }
 
 /** Storefront: the user's own values as slug → value (optionally one slug). */

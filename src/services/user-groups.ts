@@ -7,7 +7,7 @@ import { filterSelection, groupMembersSelection } from "../db/user-selection";
 import { newId } from "../crypto/tokens";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors";
 import type { CreateUserGroup, PartialUserGroupUpdateSchema, UpdateUserGroupSchema, UserGroupResponseSchema } from "../schemas/groups";
-import { pageInfo, type PaginationSchema } from "../schemas/paging";
+import { pagination, type Pagination } from "../http/pagination";
 import type { UserSearchSchema } from "../schemas/user";
 import { loadModels, type AttributeModel } from "./attribute-definitions";
 import { planFilter } from "./attribute-filter";
@@ -297,7 +297,7 @@ export async function listGroups(
   stores: GroupStores,
   applicationId: string,
   query: { page_no: number; page_size: number; name?: string; type?: "bulk" | "conditional"; status?: string; group_uid?: number },
-): Promise<{ items: UserGroupResponseSchema[]; page: PaginationSchema }> {
+): Promise<{ items: UserGroupResponseSchema[]; page: Pagination }> {
   const models = await loadModels(stores.attributes, applicationId);
   const { rows, total } = await stores.groups.list(
     applicationId,
@@ -305,7 +305,7 @@ export async function listGroups(
     query.page_size,
     (query.page_no - 1) * query.page_size,
   );
-  return { items: rows.map((r) => toGroupResponse(r, models)), page: pageInfo(query.page_no, query.page_size, total) };
+  return { items: rows.map((r) => toGroupResponse(r, models)), page: pagination({ page_no: query.page_no, page_size: query.page_size }, total) };
 }
 
 /**
@@ -317,7 +317,7 @@ export async function groupMembers(
   applicationId: string,
   id: string,
   page: { page_no: number; page_size: number },
-): Promise<{ items: UserSearchSchema[]; page: PaginationSchema }> {
+): Promise<{ items: UserSearchSchema[]; page: Pagination }> {
   const group = await requireGroup(stores, applicationId, id);
   const selection =
     group.type === "conditional"

@@ -4,7 +4,7 @@ import type { JobMessage } from "../env";
 import { newId } from "../crypto/tokens";
 import { ApiError, notFound } from "../http/errors";
 import type { BulkActionModel, CreateStoreFrontUsersPayload, JobListQuery } from "../schemas/jobs";
-import { pageInfo, type PaginationSchema } from "../schemas/paging";
+import { pagination, type Pagination } from "../http/pagination";
 import { loadModels, type AttributeModel } from "./attribute-definitions";
 import { parseDay } from "./attribute-types";
 import { CsvError, csvLine, errorHeader, errorRows, normalizeHeader, parseCsv } from "./csv";
@@ -119,7 +119,7 @@ export async function listJobs(
   applicationId: string,
   actionType: "import" | "export",
   query: JobListQuery,
-): Promise<{ rows: JobRow[]; page: PaginationSchema }> {
+): Promise<{ rows: JobRow[]; page: Pagination }> {
   const { rows, total } = await stores.jobs.list(
     applicationId,
     actionType,
@@ -133,7 +133,7 @@ export async function listJobs(
     query.page_size,
     (query.page_no - 1) * query.page_size,
   );
-  return { rows, page: pageInfo(query.page_no, query.page_size, total) };
+  return { rows, page: pagination({ page_no: query.page_no, page_size: query.page_size }, total) };
 }
 
 export function toBulkActionModel(job: JobRow): BulkActionModel {

@@ -5,7 +5,7 @@ import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { AttributeCipher } from "../crypto/attribute-cipher";
 import { ApiError } from "../http/errors";
 import type { UserAttribute, UserAttributeFilteredItem, UserAttributeFilterQuery } from "../schemas/attributes";
-import { pageInfo, type PaginationSchema } from "../schemas/paging";
+import { pagination, type Pagination } from "../http/pagination";
 import { loadModels } from "./attribute-definitions";
 import { planFilter } from "./attribute-filter";
 import { toUserAttributes } from "./attribute-values";
@@ -25,10 +25,10 @@ export async function usersPage(
   selection: Selection,
   pageNo: number,
   size: number,
-): Promise<{ records: UserRecord[]; page: PaginationSchema }> {
+): Promise<{ records: UserRecord[]; page: Pagination }> {
   const { ids, total } = await selectPage(stores.d1, selection, size, (pageNo - 1) * size);
   const records = await stores.users.withContacts(await usersByIds(stores.db, ids));
-  return { records, page: pageInfo(pageNo, size, total) };
+  return { records, page: pagination({ page_no: pageNo, page_size: size }, total) };
 }
 
 export function toFilteredUser(record: UserRecord, attributes: UserAttribute[]): UserAttributeFilteredItem {
@@ -47,7 +47,7 @@ export async function filterUsers(
   stores: ListStores,
   applicationId: string,
   query: UserAttributeFilterQuery,
-): Promise<{ items: UserAttributeFilteredItem[]; page: PaginationSchema }> {
+): Promise<{ items: UserAttributeFilteredItem[]; page: Pagination }> {
   const models = await loadModels(stores.attributes, applicationId);
   const plan = planFilter(models, {
     join: query.type,

@@ -11,7 +11,7 @@ import {
   UserGroupMembers,
   UserGroupResponseSchema,
 } from "../../schemas/groups";
-import { PageQuery } from "../../schemas/paging";
+import { PageQuery } from "../../http/pagination";
 import {
   createGroup,
   deleteGroup,
