@@ -32,6 +32,13 @@ describe("platform createUser", () => {
     expect(user.phone_numbers[0]).toMatchObject({ verified: false, country_code: 1, phone: "4155550123" });
   });
 
+  it("leaves unset optional fields out instead of sending null (the SDK's models refuse null strings)", async () => {
+    const admin = await newAdmin();
+    const user = await admin.createUser({ email: "plain@example.com" });
+    for (const key of ["gender", "dob", "external_id", "rr_id", "consent"]) expect(user).not.toHaveProperty(key);
+    expect(JSON.stringify(user)).not.toContain("null");
+  });
+
   it("refuses bad input with 400 and writes nothing", async () => {
     const admin = await newAdmin();
     const bad: [string, unknown][] = [
