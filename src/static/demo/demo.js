@@ -8,7 +8,7 @@ const settings = {
   ...(params.get("api") ? { api: params.get("api") } : {}),
 };
 const $ = (selector) => document.querySelector(selector);
-const state = { otpRequestId: null, registerEmail: null, pendingEmail: null };
+const state = { otpRequestId: null, registerEmail: null, registerToken: null, pendingEmail: null };
 
 function say(message, isError = false) {
   const status = $("#status");
@@ -113,6 +113,7 @@ handle("#settings", async (form) => {
 
 handle("#login-password", async (form) => {
   const { user } = await api("POST", "/authentication/v1.0/login/password", formData(form));
+  form.reset();
   say(`Logged in as ${user.first_name || user.username}.`);
   await refreshSession();
 });
@@ -130,6 +131,7 @@ handle("#login-otp", async (form) => {
 
 handle("#login-otp-verify", async (form) => {
   await api("POST", "/authentication/v1.0/otp/mobile/verify", { request_id: state.otpRequestId, otp: formData(form).otp });
+  form.reset();
   form.hidden = true;
   say("Logged in with a one-time code.");
   await refreshSession();
@@ -142,9 +144,13 @@ handle("#register", async (form) => {
     last_name: data.last_name,
     email: data.email,
     password: data.password,
+    ...(data.mobile ? { phone: { country_code: data.country_code, mobile: data.mobile } } : {}),
     consent: data.consent === "on",
   });
+  // The password must not linger in the page once it has been sent.
+  form.reset();
   state.registerEmail = data.email;
+  state.registerToken = result.register_token ?? null;
   if (result.verify_email_otp) {
     const verify = $("#register-verify");
     verify.hidden = false;
@@ -158,7 +164,13 @@ handle("#register", async (form) => {
 });
 
 handle("#register-verify", async (form) => {
-  await api("POST", "/authentication/v1.0/otp/email/verify", { email: state.registerEmail, otp: formData(form).otp, action: "verify" });
+  await api("POST", "/authentication/v1.0/otp/email/verify", {
+    email: state.registerEmail,
+    otp: formData(form).otp,
+    action: "verify",
+    ...(state.registerToken ? { register_token: state.registerToken } : {}),
+  });
+  form.reset();
   form.hidden = true;
   say("Email verified.");
   await refreshSession();
