@@ -88,14 +88,20 @@ function showUser(user) {
   form.dob.value = user.dob ? user.dob.slice(0, 10) : "";
 }
 
+// Only the newest session check may update the page: the one started on load can answer after a login.
+let sessionCheck = 0;
+
 async function refreshSession() {
+  const check = ++sessionCheck;
+  let user = null;
   try {
-    const { user } = await api("GET", "/authentication/v1.0/session");
-    showUser(user);
-    await refreshSessions();
+    ({ user } = await api("GET", "/authentication/v1.0/session"));
   } catch {
-    showUser(null);
+    user = null;
   }
+  if (check !== sessionCheck) return;
+  showUser(user);
+  if (user) await refreshSessions().catch((e) => say(e.message, true));
 }
 
 async function refreshSessions() {
