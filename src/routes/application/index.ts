@@ -7,7 +7,7 @@ import { sessionRoutes } from "./session";
 import { socialRoutes } from "./social";
 import { verifyContactRoutes } from "./verify-contact";
 
-/** Every storefront router; each registers its own routes and OpenAPI docs. */
+/** Every storefront router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const storefrontRouters = [
   configRoutes,
   authRoutes,
@@ -17,4 +17,4 @@ export const storefrontRouters = [
   otpRoutes,
   passwordResetRoutes,
   verifyContactRoutes,
-];
+] as const;

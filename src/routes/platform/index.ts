@@ -2,5 +2,5 @@ import { platformConfigRoutes } from "./config";
 import { customerRoutes } from "./customers";
 import { sessionAdminRoutes } from "./sessions";
 
-/** Every platform router; each registers its own routes and OpenAPI docs. */
-export const platformRouters = [platformConfigRoutes, customerRoutes, sessionAdminRoutes];
+/** Every platform router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
+export const platformRouters = [platformConfigRoutes, customerRoutes, sessionAdminRoutes] as const;
