@@ -27,7 +27,7 @@ async function offeredOperations(): Promise<Set<string>> {
 /** Form controls that assistive technology cannot name (no <label>, aria-label or aria-labelledby). */
 function unnamedControls(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLInputElement>("input, select, textarea, button")]
+    Array.from(document.querySelectorAll<HTMLInputElement>("input, select, textarea, button"))
       .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent?.trim())))
       .map((el) => el.outerHTML),
   );
@@ -202,10 +202,12 @@ describe("demo storefront in Chromium", () => {
     beforeAll(async () => {
       site = await serveStatic(join(process.cwd(), "src/static"));
       const { admin } = await platformSdk(workerUrl);
-      const config = (await admin.getPlatformConfig()) as { allowed_origins: string[] };
-      const original = config.allowed_origins;
-      await admin.updatePlatformConfig({ body: { ...config, allowed_origins: [...original, site.url] } });
-      restoreOrigins = () => admin.updatePlatformConfig({ body: { allowed_origins: original } });
+      const config = await admin.getPlatformConfig();
+      // allowed_origins is our extension: the SDK's PlatformSchema type lacks it, its validator lets it through.
+      const withOrigins = (origins: string[]) => ({ ...config, allowed_origins: origins }) as typeof config;
+      const original = (config as { allowed_origins: string[] }).allowed_origins;
+      await admin.updatePlatformConfig({ body: withOrigins([...original, site.url]) });
+      restoreOrigins = () => admin.updatePlatformConfig({ body: withOrigins(original) });
     });
     afterAll(async () => {
       await restoreOrigins?.();
@@ -218,6 +220,7 @@ describe("demo storefront in Chromium", () => {
 
     it("an origin the application does not list is refused", async () => {
       const context = await browser.newContext();
+      context.setDefaultTimeout(10_000);
       const page = await context.newPage();
       try {
         const stranger = await serveStatic(join(process.cwd(), "src/static"));
