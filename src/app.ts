@@ -17,6 +17,7 @@ import { platformRouters } from "./routes/platform";
 import { oauthRoutes } from "./routes/platform/oauth";
 
 const MAX_BODY_BYTES = 64 * 1024;
+const FILE_UPLOAD_PATH = /^\/service\/platform\/user\/v1\.0\/company\/[^/]+\/application\/[^/]+\/users\/files$/;
 const toHonoPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ":$1");
 
 export function buildApp() {
@@ -26,14 +27,14 @@ export function buildApp() {
 
   app.use(requestId);
   app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const smallBodies = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  // File uploads (customer CSVs) are read by their route up to its own, larger limit.
+  app.use((c, next) => (c.req.method === "POST" && FILE_UPLOAD_PATH.test(c.req.path) ? next() : smallBodies(c, next)));
 
   app.use(`${STOREFRONT_BASE}/*`, storefrontPreflight, storefrontTenant, storefrontOriginPolicy);
   app.use(`${toHonoPath(PLATFORM_BASE)}/*`, platformTenant);

@@ -30,6 +30,19 @@ export interface Bindings {
   TWILIO_AUTH_TOKEN?: string;
   /** A Twilio number in E.164, or a Messaging Service SID (MG...). */
   TWILIO_FROM?: string;
+  /** Customer files: import sources, export results, error reports. */
+  USER_FILES: R2Bucket;
+  /** Import/export jobs, one message per chunk. */
+  USER_JOBS: Queue<JobMessage>;
+  ATTRIBUTE_ENCRYPTION_KEY?: string;
+  USER_JOB_CHUNK_ROWS?: string;
+}
+
+/** A queued unit of import/export work: run chunk `chunk` of job `job_id`. */
+export interface JobMessage {
+  job_id: string;
+  application_id: string;
+  chunk: number;
 }
 
 const secret = (name: string) =>
@@ -45,6 +58,10 @@ const configSchema = z.object({
   passwordPepperPrevious: secret("PASSWORD_PEPPER_PREVIOUS").optional(),
   benchRoutes: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   tokenSigningKey: secret("TOKEN_SIGNING_KEY"),
+  /** Key material for encrypted customer attributes (AES-GCM keys are derived from it per application). */
+  attributeEncryptionKey: secret("ATTRIBUTE_ENCRYPTION_KEY"),
+  /** Rows per import/export queue message: small enough that one invocation stays well inside CPU limits. */
+  jobChunkRows: z.coerce.number().int().min(1).max(2000).default(500),
   notifyTransport: z.enum(["outbox", "providers"]).default("providers"),
   publicLinkBase: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   emailFrom: optional,
@@ -81,6 +98,8 @@ export function loadConfig(env: Bindings): Config {
       emailFrom: env.EMAIL_FROM,
       resendApiKey: env.RESEND_API_KEY,
       twilio: { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM },
+      attributeEncryptionKey: env.ATTRIBUTE_ENCRYPTION_KEY,
+      jobChunkRows: env.USER_JOB_CHUNK_ROWS,
     });
     parsed.set(env, config);
   }

@@ -1,5 +1,6 @@
 import { app } from "./app";
-import type { Bindings } from "./env";
+import type { Bindings, JobMessage } from "./env";
+import { handleJobMessages } from "./queue";
 
 export { UserSessions } from "./durable/user-sessions";
 export { LoginGuard } from "./durable/login-guard";
@@ -7,4 +8,5 @@ export { OtpGuard } from "./durable/otp-guard";
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Bindings>;
+  queue: (batch, env) => handleJobMessages(batch, env),
+} satisfies ExportedHandler<Bindings, JobMessage>;

@@ -19,8 +19,7 @@ const fromIp = (ip: string) => ({ "cf-connecting-ip": ip });
 describe("loginWithEmailAndPassword", () => {
   it("logs in by email or phone and sets the session cookie", async () => {
     const tenant = await createTenant();
-    const email = uniqueEmail();
-    await register(tenant, { email, phone: { country_code: "91", mobile: "9876500001" }, password: GOOD_PASSWORD });
+    const { email } = await registeredUser(tenant, { phone: { country_code: "91", mobile: "9876500001" } });
     const res = await login(tenant, ` ${email.toUpperCase()} `, GOOD_PASSWORD);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { user: { emails: { email: string }[] } };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
 import { CustomersRepo, phraseMatch } from "../src/db/customers-repo";
 import { EventsRepo } from "../src/db/events-repo";
+import { IdentitiesRepo } from "../src/db/identities-repo";
 import { UsersRepo } from "../src/db/users-repo";
 import { queryPlans, recordingD1 } from "./support/query-plans";
 import { expectError } from "./support/http";
@@ -114,10 +115,12 @@ describe("customer queries at scale", () => {
   const someIds = Array.from({ length: 50 }, (_, i) => i.toString(16).padStart(24, "0"));
 
   /** The plans of every statement `run` sends to D1. */
-  async function plansOf(run: (repos: { customers: CustomersRepo; users: UsersRepo; events: EventsRepo }) => Promise<unknown>) {
+  async function plansOf(
+    run: (repos: { customers: CustomersRepo; users: UsersRepo; events: EventsRepo; identities: IdentitiesRepo }) => Promise<unknown>,
+  ) {
     const { d1, statements } = recordingD1();
     const db = database(d1);
-    await run({ customers: new CustomersRepo(db), users: new UsersRepo(db), events: new EventsRepo(db) });
+    await run({ customers: new CustomersRepo(db), users: new UsersRepo(db), events: new EventsRepo(db), identities: new IdentitiesRepo(db) });
     expect(statements.length).toBeGreaterThan(0);
     return (await queryPlans(statements)).join(" || ");
   }
@@ -134,6 +137,9 @@ describe("customer queries at scale", () => {
         await users.commit([customers.setBlockedStatement(app, someIds, true, new Date().toISOString())]);
       }),
       findById: await plansOf(({ users }) => users.findById(app, someIds[0]!)),
+      archive: await plansOf(({ customers, users, identities }) =>
+        users.commit([...customers.archiveStatements(app, someIds[0]!, new Date().toISOString()), identities.releaseStatement(app, someIds[0]!)]),
+      ),
       timeline: await plansOf(({ events }) => events.timeline(app, someIds[0]!, 200)),
     };
     expect(plans.page).toMatch(/SEARCH users USING INDEX users_app_created_idx \(application_id=\?\)/);
@@ -153,11 +159,12 @@ describe("customer queries at scale", () => {
       expect(p).toMatch(/SEARCH user_phones USING INDEX user_phones_user_phone_uq \(user_id=\?\)/);
     }
     expect(plans.timeline).toMatch(/SEARCH events USING INDEX events_user_idx \(user_id=\?\)/);
+    expect(plans.archive).toMatch(/SEARCH user_identities USING INDEX user_identities_user_idx \(user_id=\?\)/);
     expect(plans.timeline).not.toMatch(/TEMP B-TREE/);
     // A lookup of a few users never walks the whole application's contacts or events.
-    for (const p of [plans.records, plans.findById, plans.timeline, plans.bulk]) {
+    for (const p of [plans.records, plans.findById, plans.timeline, plans.bulk, plans.archive]) {
       expect(p).not.toMatch(/user_emails_app_email_idx|user_phones_app_e164_idx|events_app_idx|users_app_\w+_idx/);
     }
-    for (const p of Object.values(plans)) expect(p).not.toMatch(/\bSCAN (users|user_emails|user_phones|events|customer_search_docs|d)\b/);
+    for (const p of Object.values(plans)) expect(p).not.toMatch(/\bSCAN (users|user_emails|user_phones|user_identities|events|customer_search_docs|d)\b/);
   });
 });

@@ -14,15 +14,21 @@ import {
   uniqueEmail,
   userRow,
   USER_EXISTS,
+  verifyRegistrationEmail,
+  type VerificationStart,
 } from "./support/accounts";
+import { lastCode, post } from "./support/otp";
 import { call, expectError } from "./support/http";
 import { createTenant } from "./support/tenants";
+
+/** Neither contact has to be verified before the first login. */
+const SOFT = { register_required_fields: { email: { is_required: true, level: "soft" }, mobile: { is_required: false, level: "soft" } } };
 
 type Me = { user: Record<string, unknown> & { _id: string; emails: unknown[]; phone_numbers: unknown[] } };
 
 describe("registerWithForm", () => {
-  it("creates a user with unverified contacts, answers RegisterFormSuccess and logs in", async () => {
-    const tenant = await createTenant();
+  it("creates a user with unverified contacts, answers RegisterFormSuccess and, when no contact must be proven first, logs in", async () => {
+    const tenant = await createTenant({ config: SOFT });
     const email = uniqueEmail();
     const res = await register(tenant, {
       first_name: "Asha",
@@ -76,6 +82,14 @@ describe("registerWithForm", () => {
     expect(body.message).toContain("phone");
     const res = await register(tenant, { phone: { country_code: "91", mobile: "9876543211" }, password: GOOD_PASSWORD });
     expect(res.status).toBe(200);
+    const started = (await res.json()) as VerificationStart;
+    expect(started).toMatchObject({ verify_mobile_otp: true, verify_email_otp: false, request_id: expect.any(String) });
+    const verified = await post(tenant, "/authentication/v1.0/otp/mobile/verify", {
+      request_id: started.request_id,
+      otp: await lastCode("+919876543211"),
+      register_token: started.register_token,
+    });
+    expect(verified.status).toBe(200);
     expect((await login(tenant, "+919876543211", GOOD_PASSWORD)).status).toBe(200);
     expect((await login(tenant, "9876543211", GOOD_PASSWORD)).status).toBe(200);
   });
@@ -97,9 +111,12 @@ describe("registerWithForm", () => {
     const body = await expectError(await register(strict, { email: uniqueEmail() }), 400, "VALIDATION_FAILED");
     expect(body.message).toContain("password");
     const optional = await createTenant({ config: { register_required_fields: { password: { is_required: false } } } });
-    const res = await register(optional, { email: uniqueEmail() });
+    const email = uniqueEmail();
+    const res = await register(optional, { email });
     expect(res.status).toBe(200);
-    expect(await (await get(optional, HAS_PASSWORD, sessionCookie(res))).json()).toEqual({ result: 0 });
+    const { register_token } = (await res.json()) as VerificationStart;
+    const verified = await verifyRegistrationEmail(optional, email, register_token!);
+    expect(await (await get(optional, HAS_PASSWORD, sessionCookie(verified))).json()).toEqual({ result: 0 });
   });
 
   it("is refused when the application turned registration off", async () => {

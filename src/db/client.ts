@@ -5,8 +5,11 @@ import * as events from "./schema/events";
 import * as passwords from "./schema/passwords";
 import * as social from "./schema/social";
 import * as customers from "./schema/customers";
+import * as attributes from "./schema/attributes";
+import * as groups from "./schema/groups";
+import * as jobs from "./schema/jobs";
 
-export const schema = { ...tenants, ...users, ...events, ...social, ...customers, ...passwords };
+export const schema = { ...tenants, ...users, ...events, ...social, ...customers, ...passwords, ...attributes, ...groups, ...jobs };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });

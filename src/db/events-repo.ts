@@ -15,6 +15,11 @@ export class EventsRepo {
     return this.db.insert(events).values({ ...event, id: newId(), createdAt: event.createdAt ?? new Date().toISOString() });
   }
 
+  /** The events of a user that is removed as if it never existed (a registration undone). */
+  deleteForUserStatement(applicationId: string, userId: string) {
+    return this.db.delete(events).where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId)));
+  }
+
   async record(event: NewEvent): Promise<void> {
     await this.insertStatement(event);
   }

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { userIdentities } from "./schema/social";
+import { inApplication } from "./tenant-filter";
 
 export type IdentityRow = typeof userIdentities.$inferSelect;
 
@@ -21,6 +22,11 @@ export class IdentitiesRepo {
         and(eq(userIdentities.applicationId, applicationId), eq(userIdentities.provider, provider), eq(userIdentities.subject, subject)),
       )
       .get();
+  }
+
+  /** Unlinks every provider account of the user (archive): the next sign-in with one of them starts afresh. */
+  releaseStatement(applicationId: string, userId: string) {
+    return this.db.delete(userIdentities).where(and(eq(userIdentities.userId, userId), inApplication(userIdentities.applicationId, applicationId)));
   }
 
   /** The insert, to batch with the user it belongs to or the event that records the link. */

@@ -151,6 +151,11 @@ export class UsersRepo {
     ];
   }
 
+  /** Removes a user; its contacts, password history and social links go with it (ON DELETE CASCADE). */
+  deleteStatement(applicationId: string, userId: string) {
+    return this.db.delete(users).where(and(eq(users.id, userId), inApplication(users.applicationId, applicationId)));
+  }
+
   /** Runs statements as one D1 batch (one transaction); a contact conflict becomes ContactTakenError. */
   async commit(statements: BatchItem<"sqlite">[]): Promise<void> {
     if (statements.length === 0) return;

@@ -1,6 +1,7 @@
 import { database } from "../db/client";
 import { CustomersRepo } from "../db/customers-repo";
 import { EventsRepo } from "../db/events-repo";
+import { IdentitiesRepo } from "../db/identities-repo";
 import { UsersRepo } from "../db/users-repo";
 import type { AdminScope, CustomerStores } from "../services/customers";
 import { sessionStores } from "./auth";
@@ -10,7 +11,7 @@ import type { AppContext } from "./context";
 export function customerStores(c: AppContext): CustomerStores {
   const db = database(c.env.DB);
   const users = new UsersRepo(db);
-  return { users, customers: new CustomersRepo(db), events: new EventsRepo(db), sessions: sessionStores(c) };
+  return { users, customers: new CustomersRepo(db), identities: new IdentitiesRepo(db), events: new EventsRepo(db), sessions: sessionStores(c) };
 }
 
 /** The application the platform route addresses and the API client acting on it (the audit actor). */

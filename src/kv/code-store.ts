@@ -1,17 +1,18 @@
 import type { Channel } from "../notify/purposes";
 
 /**
- * What a single-use code stands for: `forgot_token` (after a forgot-password OTP), `reset_password`
- * (an emailed/texted reset link), `verify_email` / `verify_mobile` (a contact-verification link).
+ * What a code stands for: `forgot_token` (after a forgot-password OTP), `reset_password` (an
+ * emailed/texted reset link), `verify_email` / `verify_mobile` (a contact-verification link) — all
+ * single use — and `register_token` (lets the client of a registration send and verify its OTPs).
  */
-export type CodeKind = "forgot_token" | "reset_password" | "verify_email" | "verify_mobile";
+export type CodeKind = "forgot_token" | "reset_password" | "verify_email" | "verify_mobile" | "register_token";
 
 export interface CodeRecord {
   kind: CodeKind;
   applicationId: string;
   userId: string;
   channel: Channel;
-  /** The contact the code went to (lower-cased email or E.164). */
+  /** The contact the code went to (lower-cased email or E.164); for a register_token, the first contact to verify. */
   destination: string;
   expiresAt: number;
 }

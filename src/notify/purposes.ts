@@ -5,6 +5,8 @@
 export const MESSAGE_PURPOSES = {
   /** OTP sign-in (and sign-up when the application allows registration). */
   login: "code",
+  /** OTP that proves a contact given at registration (and lets the new account log in). */
+  register: "code",
   /** OTP that starts a forgotten-password reset. */
   forgot: "code",
   /** Link to the storefront's reset-password page. */

@@ -16,6 +16,12 @@ const DEFAULT_TEMPLATES: Record<MessagePurpose, Template> = {
     email_text:
       "Your {{app_name}} login code is {{code}}.\n\nIt expires in {{minutes}} minutes. If you did not ask for it, ignore this email and never share the code.",
   },
+  register: {
+    sms: "{{code}} is your {{app_name}} verification code. It expires in {{minutes}} minutes. Never share it.",
+    email_subject: "Confirm your email for {{app_name}}",
+    email_text:
+      "Your {{app_name}} verification code is {{code}}.\n\nEnter it to finish creating your account. It expires in {{minutes}} minutes. If you did not sign up, ignore this email.",
+  },
   forgot: {
     sms: "{{code}} is your {{app_name}} password reset code. It expires in {{minutes}} minutes. Never share it.",
     email_subject: "Your {{app_name}} password reset code",

@@ -9,7 +9,7 @@ import { UserSchema } from "./user";
  */
 
 // Long enough for any passphrase the policy accepts and then some: the policy names the limit itself.
-const passwordInput = z.string().max(4096);
+export const passwordInput = z.string().max(4096);
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ error: "not a valid email address" }));
 

@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
+import { passwordInput } from "./auth";
 import { UserSchema } from "./user";
 
 /**
  * Request and response bodies of the OTP, forgot-password and link flows (§2.1 loginWithOTP, §2.2,
  * §2.3, §2.6 verifyEmail/verifyMobile). The SDK marks no body field required; these mark what the
- * handlers need. Fields the SDK sends that change nothing here (encrypt_otp, force, register_token)
- * are accepted and ignored.
+ * handlers need. Fields the SDK sends that change nothing here (encrypt_otp, force) are accepted
+ * and ignored. `register_token` switches a send or verify from OTP login to registration.
  */
 
 const mobile = z.string().min(1).max(32).openapi({ example: "9876543210" });
@@ -32,6 +33,12 @@ function resendNeedsToken(body: { action?: string | undefined; token?: string | 
   if (body.action === "resend" && !body.token) ctx.addIssue({ code: "custom", path: ["token"], message: "is required when action is resend" });
 }
 const ignored = (description: string) => ({ description: `Accepted for SDK compatibility; ${description}` });
+// An empty string counts as absent: clients fill every field of the SDK body.
+const registerToken = z
+  .string()
+  .max(200)
+  .optional()
+  .openapi({ description: "From registerWithForm (or a VERIFICATION_REQUIRED login): the OTP is the registration's, verifying it logs the new account in" });
 
 export const PlatformQuery = z.object({
   platform: z.string().max(100).optional().openapi({ param: { name: "platform", in: "query" }, description: "Application name; informational" }),
@@ -55,16 +62,17 @@ export const SendMobileOtpRequest = z
     android_hash: androidHash,
     force: z.string().max(20).optional().openapi(ignored("no effect")),
     encrypt_otp: z.boolean().optional().openapi(ignored("the OTP is never returned")),
+    register_token: registerToken.openapi({ description: "Extension: (re)send the registration OTP of this number" }),
   })
   .superRefine(resendNeedsToken)
   .openapi("SendMobileOtpRequestSchema");
 
 export const VerifyOtpRequest = z
-  .object({ request_id: requestId, otp, register_token: z.string().max(200).optional().openapi(ignored("not needed")) })
+  .object({ request_id: requestId, otp, register_token: registerToken })
   .openapi("VerifyOtpRequestSchema");
 
 export const SendEmailOtpRequest = z
-  .object({ email, action, token: resendToken, register_token: z.string().max(200).optional().openapi(ignored("not needed")) })
+  .object({ email, action, token: resendToken, register_token: registerToken })
   .superRefine(resendNeedsToken)
   .openapi("SendEmailOtpRequestSchema");
 
@@ -73,7 +81,7 @@ export const VerifyEmailOtpRequest = z
     email,
     otp,
     action: z.string().max(20).optional().openapi(ignored("no effect")),
-    register_token: z.string().max(200).optional().openapi(ignored("not needed")),
+    register_token: registerToken,
   })
   .openapi("VerifyEmailOtpRequestSchema");
 
@@ -100,6 +108,14 @@ export const SendResetPasswordMobileRequest = z
 export const CodeRequestBody = z
   .object({ code: z.string().min(1).max(200).openapi({ description: "The code from the link" }) })
   .openapi("CodeRequestBodySchema");
+
+/** resetForgotPassword (`code` = forgot_token) and forgotPassword (`code` = the reset link's code). */
+export const ForgotPasswordRequest = z
+  .object({
+    code: z.string().min(1).max(200).openapi({ description: "forgot_token (resetForgotPassword) or the reset link's code (forgotPassword)" }),
+    password: passwordInput.min(1).openapi({ description: "The new password; the application's policy and history apply" }),
+  })
+  .openapi("ForgotPasswordRequestSchema");
 
 export const SendOtpSuccess = z
   .object({
@@ -130,7 +146,7 @@ export const EmailOtpSuccess = z
 export const VerifyOtpSuccess = z
   .object({
     user: UserSchema,
-    user_exists: z.boolean().openapi({ description: "False when this verification created the account" }),
+    user_exists: z.boolean().openapi({ description: "False when this verification created the account or completed its registration" }),
   })
   .openapi("VerifyOtpSuccess");
 
@@ -142,5 +158,7 @@ export const VerifyForgotOtpSuccess = z
   .openapi("VerifyForgotOtpSuccess");
 
 export const ResetPasswordSuccess = z.object({ status: z.string() }).openapi("ResetPasswordSuccess");
+
+export const ResetForgotPasswordSuccess = z.object({ success: z.boolean() }).openapi("ResetForgotPasswordSuccess");
 
 export const VerifyEmailSuccess = z.object({ message: z.string() }).openapi("VerifyEmailSuccess");

@@ -19,11 +19,18 @@ export function requireUsable(record: UserRecord): UserRecord {
   return record;
 }
 
+export const notOnAccount = () => new ApiError(400, "CONTACT_NOT_FOUND", "This contact is not on the account");
+
+/** The account's own active entry for this contact, if it has one. */
+export function contactEntry(record: UserRecord, destination: Destination): { primary: boolean; verified: boolean } | undefined {
+  return destination.channel === "email"
+    ? record.emails.find((e) => e.active && e.email === destination.address)
+    : record.phones.find((p) => p.active && p.e164 === destination.address);
+}
+
 /** Whether the account's own entry for this contact is verified. */
 export function contactVerified(record: UserRecord, destination: Destination): boolean {
-  return destination.channel === "email"
-    ? record.emails.some((e) => e.active && e.verified && e.email === destination.address)
-    : record.phones.some((p) => p.active && p.verified && p.e164 === destination.address);
+  return contactEntry(record, destination)?.verified ?? false;
 }
 
 export interface ContactVerificationDeps {

@@ -2,9 +2,8 @@ import type { ContactsRepo } from "../db/contacts-repo";
 import type { EventsRepo } from "../db/events-repo";
 import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { OtpGuard } from "../durable/otp-guard";
-import { ApiError } from "../http/errors";
 import type { Application } from "./applications";
-import { contactVerified, markContactVerified, requireUsable } from "./accounts-by-contact";
+import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "./accounts-by-contact";
 import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
 import { consumeCode, invalidCode } from "./one-time-codes";
@@ -17,13 +16,6 @@ export interface ContactVerificationLinkDeps extends LinkDeps {
   events: EventsRepo;
 }
 
-const notOnAccount = () => new ApiError(400, "CONTACT_NOT_FOUND", "This contact is not on the account");
-
-const ownsContact = (user: UserRecord, destination: Destination) =>
-  destination.channel === "email"
-    ? user.emails.some((e) => e.active && e.email === destination.address)
-    : user.phones.some((p) => p.active && p.e164 === destination.address);
-
 /**
  * Sends a verification link for one of the user's contacts (profile flows: addEmail,
  * sendVerificationLinkToEmail/Mobile). False when the contact is already verified and nothing was sent.
@@ -35,7 +27,7 @@ export async function sendVerificationLink(
   now = Date.now(),
 ): Promise<boolean> {
   const { user, destination } = input;
-  if (!ownsContact(user, destination)) throw notOnAccount();
+  if (!contactEntry(user, destination)) throw notOnAccount();
   if (contactVerified(user, destination)) return false;
   await limitSend(deps.guard, app, { purpose: "verify_link", destination, ip: input.ip, now });
   const kind = destination.channel === "email" ? "verify_email" : "verify_mobile";

@@ -1,6 +1,7 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { CustomersRepo } from "../db/customers-repo";
 import type { EventsRepo, NewEvent } from "../db/events-repo";
+import type { IdentitiesRepo } from "../db/identities-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
 import { conflict, notFound } from "../http/errors";
 import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../schemas/customers";
@@ -13,6 +14,7 @@ import { newUserRecord, toUserSchema } from "./users";
 export interface CustomerStores {
   users: UsersRepo;
   customers: CustomersRepo;
+  identities: IdentitiesRepo;
   events: EventsRepo;
   sessions: SessionStores;
 }
@@ -148,12 +150,17 @@ export async function updateCustomer(
   return reloaded(stores, scope, userId);
 }
 
-/** platform archiveUser: the account leaves the sales channel; its email/phone can register again. */
+/**
+ * platform archiveUser: the account leaves the sales channel; its email/phone can register again and
+ * its social accounts are unlinked, so signing in with one of them makes a new account rather than
+ * reaching the archived one.
+ */
 export async function archiveCustomer(stores: CustomerStores, scope: AdminScope, userId: string, now = new Date().toISOString()) {
   const current = await findCustomer(stores, scope, userId);
   if (!current.user.archived) {
     await commitChange(stores, [
       ...stores.customers.archiveStatements(scope.applicationId, userId, now),
+      stores.identities.releaseStatement(scope.applicationId, userId),
       stores.events.insertStatement({ ...adminEvent(scope, userId, "admin.user.archived", "Account archived by the store"), createdAt: now }),
     ]);
   }

@@ -1,20 +1,23 @@
+import type { ContactsRepo } from "../db/contacts-repo";
 import type { EventsRepo } from "../db/events-repo";
-import type { UsersRepo } from "../db/users-repo";
+import type { UserRecord, UsersRepo } from "../db/users-repo";
 import { accountUnusableReason } from "../http/auth";
 import { ApiError } from "../http/errors";
 import type { CodeRecord } from "../kv/code-store";
 import type { Application } from "./applications";
-import { findAccount, requireUsable } from "./accounts-by-contact";
+import { contactEntry, findAccount, markContactVerified, requireUsable } from "./accounts-by-contact";
 import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
-import { invalidCode, issueCode, peekCode } from "./one-time-codes";
+import { consumeCode, invalidCode, issueCode, peekCode } from "./one-time-codes";
 import { issueOtp, limitSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "./otp";
+import { setPassword, type AccountStores } from "./passwords";
 
 /** How long a forgot_token (proof of a verified forgot-password OTP) can be used to set a password. */
 export const FORGOT_TOKEN_TTL_SECONDS = 600;
 
 export interface PasswordResetDeps extends OtpDeps, LinkDeps {
   users: UsersRepo;
+  contacts: ContactsRepo;
   events: EventsRepo;
 }
 
@@ -93,4 +96,52 @@ export async function checkResetCode(deps: PasswordResetDeps, app: Application, 
   const record = await peekCode(deps.codes, app.id, "reset_password", code);
   if (!record) throw invalidCode();
   return record;
+}
+
+export interface ResetWithCodeInput {
+  /** `forgot_token` (resetForgotPassword) or `reset_password` (forgotPassword, the link's code). */
+  kind: "forgot_token" | "reset_password";
+  code: string;
+  password: string;
+}
+
+/**
+ * The end of both forgot-password paths. The code names the account and the contact it went
+ * through; the new password must pass the policy and the history, and only then is the code used
+ * up (setPassword's claim), so a refused password leaves it usable and of any number of concurrent
+ * uses exactly one sets a password. Every session of the account ends. The code proved the contact,
+ * so an unverified primary contact becomes verified (how an account whose registration was never
+ * verified is recovered). Returns the account as it now is.
+ */
+export async function resetPasswordWithCode(
+  deps: PasswordResetDeps,
+  accounts: AccountStores,
+  app: Application,
+  input: ResetWithCodeInput,
+): Promise<UserRecord> {
+  requireForgotPassword(app);
+  const record = await peekCode(deps.codes, app.id, input.kind, input.code);
+  if (!record) throw invalidCode();
+  const account = await deps.users.findById(app.id, record.userId);
+  const destination: Destination = { channel: record.channel, address: record.destination };
+  const entry = account && contactEntry(account, destination);
+  // The contact left the account since the code was sent: the code no longer proves anything about it.
+  if (!account || !entry) throw invalidCode();
+  requireUsable(account);
+  await setPassword(accounts, app, {
+    user: account,
+    password: input.password,
+    actor: "user",
+    reason: "reset",
+    claim: async () => {
+      if (!(await consumeCode(deps.codes, deps.guard, app.id, input.kind, input.code))) throw invalidCode();
+    },
+  });
+  // Only a primary: it is claimed (unique) in the application, so no other account can hold it verified.
+  if (entry.primary && !entry.verified) {
+    await markContactVerified(deps, app.id, account.user.id, destination, input.kind === "forgot_token" ? "otp" : "link");
+  }
+  const updated = await deps.users.findById(app.id, account.user.id);
+  if (!updated) throw new Error(`user ${account.user.id} missing right after its password was reset`);
+  return updated;
 }

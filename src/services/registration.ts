@@ -36,8 +36,27 @@ function contactsOf(app: Tenant, input: RegistrationInput): { email?: string; ph
  * primaries) and, unless the application makes it optional, a password that passes the policy. The
  * user row, contacts, first history entry and audit event are written in one transaction; a contact
  * that another account holds — including one taken by a registration racing this one — is a 409.
+ * Then `begin` runs on the new account (starting its verification: sending codes); when it fails
+ * (a send limit, a provider down) the account is removed again, so the client sees one failure and
+ * can simply retry instead of finding its address taken by an account it never got a code for.
  */
-export async function registerUser(stores: AccountStores, app: Tenant, input: RegistrationInput, now = new Date().toISOString()): Promise<UserRecord> {
+export async function registerUser<T>(
+  stores: AccountStores,
+  app: Tenant,
+  input: RegistrationInput,
+  begin: (user: UserRecord) => Promise<T>,
+  now = new Date().toISOString(),
+): Promise<{ user: UserRecord; started: T }> {
+  const user = await createAccount(stores, app, input, now);
+  try {
+    return { user, started: await begin(user) };
+  } catch (error) {
+    await stores.users.commit([stores.users.deleteStatement(app.id, user.user.id), stores.events.deleteForUserStatement(app.id, user.user.id)]);
+    throw error;
+  }
+}
+
+async function createAccount(stores: AccountStores, app: Tenant, input: RegistrationInput, now: string): Promise<UserRecord> {
   if (!app.config.register) throw new ApiError(403, "REGISTRATION_DISABLED", "Registration is turned off for this application");
   const { email, phone } = contactsOf(app, input);
   const passwordRequired = app.config.register_required_fields.password?.is_required ?? true;

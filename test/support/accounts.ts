@@ -7,7 +7,9 @@ import { UsersRepo } from "../../src/db/users-repo";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
 import { deepMerge } from "../../src/services/deep-merge";
 import type { AccountStores } from "../../src/services/passwords";
+import type { VerificationStart } from "../../src/services/registration-verification";
 import { call, json } from "./http";
+import { lastCode } from "./otp";
 import type { Tenant } from "./tenants";
 
 export const APP = "/service/application/user";
@@ -62,12 +64,29 @@ export interface Account {
   cookie: string;
 }
 
-/** A registered (and so logged-in) user of the tenant. */
+export const VERIFY_EMAIL_OTP = `${APP}/authentication/v1.0/otp/email/verify`;
+
+/** RegisterFormSuccess's verification fields (and the `info` of a VERIFICATION_REQUIRED login). */
+export type { VerificationStart };
+
+/** verifyEmailOTP with the register_token and the code from the outbox: the response that logs in. */
+export async function verifyRegistrationEmail(tenant: Tenant, email: string, registerToken: string): Promise<Response> {
+  const otp = await lastCode(email);
+  return call(VERIFY_EMAIL_OTP, json({ email, otp, register_token: registerToken }, { method: "POST", headers: storefront(tenant) }));
+}
+
+/**
+ * A registered and logged-in user of the tenant: when the application wants the email proven first
+ * (the default), the code is read from the outbox and verified with the register_token, as a client would.
+ */
 export async function registeredUser(tenant: Tenant, overrides: Record<string, unknown> = {}): Promise<Account> {
   const email = (overrides.email as string | undefined) ?? uniqueEmail();
   const password = (overrides.password as string | undefined) ?? GOOD_PASSWORD;
-  const res = await register(tenant, { first_name: "Asha", last_name: "Rao", email, password, ...overrides });
+  let res = await register(tenant, { first_name: "Asha", last_name: "Rao", email, password, ...overrides });
   if (res.status !== 200) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
+  const started = (await res.clone().json()) as VerificationStart;
+  if (started.register_token) res = await verifyRegistrationEmail(tenant, email, started.register_token);
+  if (res.status !== 200) throw new Error(`verification failed: ${res.status} ${await res.text()}`);
   const cookie = sessionCookie(res);
   const me = (await (await get(tenant, SESSION, cookie)).json()) as { user: { _id: string } };
   return { email, password, userId: me.user._id, cookie };

@@ -1,5 +1,5 @@
 import { accountStores, clientInfo, logIn, usersRepo } from "../../http/auth";
-import { startContactVerification, verificationPending } from "../../http/contact-verification";
+import { requireProvenContact, startContactVerification, verificationPending } from "../../http/contact-verification";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import {
   FormRegisterRequestSchema,
@@ -24,13 +24,16 @@ export const authRoutes = createRouter()
       path: "/authentication/v1.0/register/form",
       operationId: "registerWithForm",
       tags,
-      summary: "Register with a password; which of email and phone are required comes from register_required_fields",
+      summary:
+        "Register; register_required_fields says which of email and phone are required and which must be verified (level hard) before the first login: " +
+        "then OTPs are sent and the answer carries a register_token for verifyEmailOTP / verifyMobileOTP instead of a session",
       request: { query: PlatformQuery, body: jsonBody(FormRegisterRequestSchema) },
       responses: ok(RegisterFormSuccess),
     }),
     async (c) => {
-      const user = await registerUser(accountStores(c), c.var.application, c.req.valid("json"));
-      const verification = await startContactVerification(c, user);
+      const { user, started: verification } = await registerUser(accountStores(c), c.var.application, c.req.valid("json"), (u) =>
+        startContactVerification(c, u),
+      );
       const pending = verificationPending(verification);
       if (!pending) await logIn(c, user, "register");
       const email = user.emails[0]?.email;
@@ -38,7 +41,7 @@ export const authRoutes = createRouter()
       return c.json(
         {
           success: true,
-          message: pending ? "Verify your contact details to finish" : "Registered",
+          message: pending ? "Registered: enter the code we sent to finish" : "Registered",
           ...(email ? { email } : {}),
           ...(phone ? { mobile: phone.phone, country_code: String(phone.countryCode) } : {}),
           user_exists: false,
@@ -54,15 +57,18 @@ export const authRoutes = createRouter()
       path: "/authentication/v1.0/login/password",
       operationId: "loginWithEmailAndPassword",
       tags,
-      summary: "Log in with email or phone and password; sets the f.session cookie",
+      summary:
+        "Log in with email or phone and password; sets the f.session cookie. An account that has not verified any contact the application " +
+        "requires is refused with 403 VERIFICATION_REQUIRED (info: a register_token to ask for a code with sendOTPOnEmail / sendOTPOnMobile)",
       request: { body: jsonBody(PasswordLoginRequestSchema) },
       responses: ok(LoginSuccess),
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
-      const { user } = await loginWithPassword(accountStores(c), c.var.application, { username, password, clientIp: clientInfo(c).ip }, (u) =>
-        logIn(c, u, "password"),
-      );
+      const { user } = await loginWithPassword(accountStores(c), c.var.application, { username, password, clientIp: clientInfo(c).ip }, async (u) => {
+        await requireProvenContact(c, u);
+        return logIn(c, u, "password");
+      });
       return c.json({ user: toUserSchema(user) }, 200);
     },
   )

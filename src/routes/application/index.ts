@@ -1,3 +1,4 @@
+import { storefrontAttributeRoutes } from "./attributes";
 import { authRoutes } from "./auth";
 import { configRoutes } from "./config";
 import { otpRoutes } from "./otp";
@@ -17,4 +18,5 @@ export const storefrontRouters = [
   otpRoutes,
   passwordResetRoutes,
   verifyContactRoutes,
+  storefrontAttributeRoutes,
 ] as const;

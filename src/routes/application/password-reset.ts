@@ -1,11 +1,14 @@
 import { z } from "@hono/zod-openapi";
-import { clientInfo } from "../../http/auth";
+import { accountStores, clientInfo, logIn } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { otpServices } from "../../http/otp-services";
+import { LoginSuccess } from "../../schemas/auth";
 import {
   CodeRequestBody,
   EmailOtpSuccess,
+  ForgotPasswordRequest,
   PlatformQuery,
+  ResetForgotPasswordSuccess,
   ResetPasswordSuccess,
   SendEmailForgotOtpRequest,
   SendMobileForgotOtpRequest,
@@ -17,15 +20,17 @@ import {
   VerifyMobileForgotOtpRequest,
 } from "../../schemas/otp";
 import { emailDestination, mobileDestination } from "../../services/destinations";
-import { checkResetCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/password-reset";
+import { checkResetCode, resetPasswordWithCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/password-reset";
+import { toUserSchema } from "../../services/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
 const tags = ["Storefront: forgot password"];
 
 /**
- * Forgotten password, first steps: forgot OTPs (→ forgot_token) and reset links (→ a code the reset
- * page checks with sendResetToken). The answers are the same whether or not an account uses the
- * contact; only real accounts get a message. Every route is refused when `forgot_password` is off.
+ * Forgotten password: forgot OTPs (→ forgot_token → resetForgotPassword) and reset links (→ a code
+ * the reset page checks with sendResetToken and spends with forgotPassword, which also logs in).
+ * The sends answer the same whether or not an account uses the contact; only real accounts get a
+ * message. Every route is refused when `forgot_password` is off.
  */
 export const passwordResetRoutes = createRouter()
   .openapi(
@@ -139,5 +144,38 @@ export const passwordResetRoutes = createRouter()
     async (c) => {
       await checkResetCode(otpServices(c), c.var.application, c.req.valid("json").code);
       return c.json({ status: "success" as const }, 200);
+    },
+  )
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/login/password/forgot",
+      operationId: "resetForgotPassword",
+      tags,
+      summary: "Set a new password with a forgot_token (single use); every session of the user ends",
+      request: { body: jsonBody(ForgotPasswordRequest) },
+      responses: ok(ResetForgotPasswordSuccess),
+    }),
+    async (c) => {
+      const { code, password } = c.req.valid("json");
+      await resetPasswordWithCode(otpServices(c), accountStores(c), c.var.application, { kind: "forgot_token", code, password });
+      return c.json({ success: true }, 200);
+    },
+  )
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/login/password/reset/forgot",
+      operationId: "forgotPassword",
+      tags,
+      summary: "Set a new password with a reset link's code (single use) and log in; every other session ends",
+      request: { body: jsonBody(ForgotPasswordRequest) },
+      responses: ok(LoginSuccess),
+    }),
+    async (c) => {
+      const { code, password } = c.req.valid("json");
+      const user = await resetPasswordWithCode(otpServices(c), accountStores(c), c.var.application, { kind: "reset_password", code, password });
+      await logIn(c, user, "password_reset");
+      return c.json({ user: toUserSchema(user) }, 200);
     },
   );

@@ -27,7 +27,7 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.message ?? `HTTP ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error(data.message ?? `HTTP ${res.status}`), { code: data.code, info: data.info });
   return data;
 }
 
@@ -117,11 +117,31 @@ handle("#settings", async (form) => {
   await refreshSession();
 });
 
+/** Shows the code form of a registration whose email must be verified before the first login. */
+function askForEmailCode(email, registerToken) {
+  state.registerEmail = email;
+  state.registerToken = registerToken;
+  const verify = $("#register-verify");
+  verify.hidden = false;
+  outboxHint(verify, email);
+  verify.otp.focus();
+}
+
 handle("#login-password", async (form) => {
-  const { user } = await api("POST", "/authentication/v1.0/login/password", formData(form));
-  form.reset();
-  say(`Logged in as ${user.first_name || user.username}.`);
-  await refreshSession();
+  const credentials = formData(form);
+  try {
+    const { user } = await api("POST", "/authentication/v1.0/login/password", credentials);
+    form.reset();
+    say(`Logged in as ${user.first_name || user.username}.`);
+    await refreshSession();
+  } catch (error) {
+    // An account that never verified its email: ask for a code with the register_token, then verify as after registering.
+    if (error.code !== "VERIFICATION_REQUIRED" || !error.info?.verify_email_otp || !credentials.username.includes("@")) throw error;
+    const email = credentials.username.trim().toLowerCase();
+    await api("POST", "/authentication/v1.0/otp/email/send", { email, register_token: error.info.register_token });
+    askForEmailCode(email, error.info.register_token);
+    say("Verify your email to log in: we sent you a code.");
+  }
 });
 
 handle("#login-otp", async (form) => {
@@ -155,13 +175,8 @@ handle("#register", async (form) => {
   });
   // The password must not linger in the page once it has been sent.
   form.reset();
-  state.registerEmail = data.email;
-  state.registerToken = result.register_token ?? null;
   if (result.verify_email_otp) {
-    const verify = $("#register-verify");
-    verify.hidden = false;
-    outboxHint(verify, data.email);
-    verify.otp.focus();
+    askForEmailCode(result.email ?? data.email, result.register_token);
     say("Account created: check your email for the code.");
   } else {
     say("Account created.");
@@ -170,15 +185,15 @@ handle("#register", async (form) => {
 });
 
 handle("#register-verify", async (form) => {
+  // With the register_token the code is the registration's: verifying it logs the new account in.
   await api("POST", "/authentication/v1.0/otp/email/verify", {
     email: state.registerEmail,
     otp: formData(form).otp,
-    action: "verify",
-    ...(state.registerToken ? { register_token: state.registerToken } : {}),
+    register_token: state.registerToken,
   });
-  form.reset();
   form.hidden = true;
-  say("Email verified.");
+  form.reset();
+  say("Email verified: you are logged in.");
   await refreshSession();
 });
 
