@@ -86,6 +86,38 @@ export async function keepSession<T = any>(config: StorefrontSdk["config"], pend
   return body;
 }
 
+export interface Account extends StorefrontSdk {
+  email: string;
+  mobile?: string;
+  userId: string;
+}
+
+/**
+ * registerWithForm as a storefront calls it. The demo application wants the email proven before the
+ * first session (register_required_fields.email.level "hard"): registration answers with a register_token
+ * and no session, and verifyEmailOTP with the outbox code and that token logs the new account in.
+ */
+export async function registerAccount(
+  workerUrl: string,
+  { password, email = freshEmail("sdk"), mobile }: { password: string; email?: string; mobile?: string },
+): Promise<Account> {
+  const sdk = storefrontSdk(workerUrl);
+  const { client, config } = sdk;
+  const body = { first_name: "Sdk", last_name: "Contract", email, password, consent: true, ...(mobile ? { phone: { country_code: "91", mobile } } : {}) };
+  const registered = await keepSession(config, client.user.registerWithForm({ body }, { responseHeaders: true }));
+  expect(registered).toMatchObject({ success: true, user_exists: false, email, verify_email_otp: true, register_token: expect.any(String) });
+  expect(config.cookie).toBeUndefined();
+
+  const otp = await outboxCode(workerUrl, email, "register");
+  const verified = await keepSession(
+    config,
+    client.user.verifyEmailOTP({ body: { email, otp, register_token: registered.register_token } }, { responseHeaders: true }),
+  );
+  expect(verified).toMatchObject({ user_exists: false, user: { emails: [{ email, verified: true, primary: true, active: true }] } });
+  expect(config.cookie).toMatch(/^f\.session=./);
+  return { ...sdk, email, ...(mobile ? { mobile } : {}), userId: verified.user._id };
+}
+
 /** A client_credentials token from our OAuth endpoint (the SDK itself only knows code and refresh grants). */
 export async function platformToken(workerUrl: string) {
   const res = await fetch(`${workerUrl}/service/panel/authentication/v1.0/company/${DEMO.companyId}/oauth/token`, {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { freshEmail, freshMobile, keepSession, platformSdk, storefrontSdk } from "./clients";
+import { freshEmail, freshMobile, keepSession, platformSdk, registerAccount, storefrontSdk } from "./clients";
 
 /**
  * The unmodified official platform SDK (PlatformClient) against the real Worker, with
@@ -15,17 +15,8 @@ type Admin = Awaited<ReturnType<typeof platformSdk>>["admin"];
 const ids = (users: { _id?: string }[] | undefined) => (users ?? []).map((u) => u._id);
 const types = (entries: { type?: string }[] | undefined) => (entries ?? []).map((t) => t.type);
 
-/** A storefront user with a password, logged in through the storefront SDK. */
-async function storefrontUser() {
-  const { client, config } = storefrontSdk(workerUrl);
-  const email = freshEmail("admin-target");
-  await keepSession(
-    config,
-    client.user.registerWithForm({ body: { first_name: "Target", email, password: PASSWORD, consent: true } }, { responseHeaders: true }),
-  );
-  const { user } = await client.user.getLoggedInUser();
-  return { client, config, email, userId: user._id as string };
-}
+/** A storefront user with a verified email and a password, logged in through the storefront SDK. */
+const storefrontUser = () => registerAccount(workerUrl, { password: PASSWORD, email: freshEmail("admin-target") });
 
 async function storefrontLogin(email: string) {
   const { client, config } = storefrontSdk(workerUrl);
@@ -129,17 +120,25 @@ describe("platform SDK: PlatformClient (strictResponseCheck)", () => {
     expect((await again.client.user.getLoggedInUser()).user._id).toBe(target.userId);
   });
 
-  it("createUserSession: the answered cookie is a working storefront session for the SDK's setCookie", async () => {
-    const target = await storefrontUser();
-    const session = await admin.createUserSession({ body: { user_id: target.userId, domain: "shop.example.com" } });
+  /** A customer the store created, with a storefront session the store started (createUserSession). */
+  async function storeCreatedCustomer() {
+    const email = freshEmail("store-created");
+    const { user } = await admin.createUser({ body: { phone_number: `+91${freshMobile()}`, email } });
+    const userId = user?._id ?? "";
+    const session = await admin.createUserSession({ body: { user_id: userId, domain: "shop.example.com" } });
     expect(session).toMatchObject({ domain: "shop.example.com", max_age: expect.any(Number), secure: true, http_only: true });
     const { client, config } = storefrontSdk(workerUrl);
-    config.setCookie(`f.session=${session.cookie["f.session"]}`);
-    expect((await client.user.getLoggedInUser()).user._id).toBe(target.userId);
+    config.setCookie(`f.session=${session.cookie?.["f.session"]}`);
+    return { client, email, userId };
+  }
+
+  it("createUserSession: the answered cookie is a working storefront session for the SDK's setCookie", async () => {
+    const target = await storeCreatedCustomer();
+    expect((await target.client.user.getLoggedInUser()).user._id).toBe(target.userId);
   });
 
   it("archiveUser: the account is gone from the storefront and its email can register again", async () => {
-    const target = await storefrontUser();
+    const target = await storeCreatedCustomer();
     expect(await admin.archiveUser({ body: { user_id: target.userId } })).toEqual({ success: true });
     expect(await failureStatus(target.client.user.getLoggedInUser())).toBe(401);
     // Archiving releases the contacts: the email no longer finds the old account.
@@ -147,14 +146,9 @@ describe("platform SDK: PlatformClient (strictResponseCheck)", () => {
     const { timeline } = await admin.getUserTimeline({ userId: target.userId });
     expect(types(timeline)).toContain("admin.user.archived");
 
-    const { client, config } = storefrontSdk(workerUrl);
-    await keepSession(
-      config,
-      client.user.registerWithForm({ body: { first_name: "Again", email: target.email, password: PASSWORD, consent: true } }, { responseHeaders: true }),
-    );
-    const { user } = await client.user.getLoggedInUser();
-    expect(user._id).not.toBe(target.userId);
-    expect(ids((await admin.searchUsers({ query: [target.email] })).users)).toEqual([user._id]);
+    const again = await registerAccount(workerUrl, { password: PASSWORD, email: target.email });
+    expect(again.userId).not.toBe(target.userId);
+    expect(ids((await admin.searchUsers({ query: [target.email] })).users)).toEqual([again.userId]);
   });
 
   it("getActiveSessions / deleteSession / deleteActiveSessions end storefront sessions", async () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { DEMO, expectSdkUser, freshEmail, freshMobile, keepSession, outboxCode, storefrontSdk, type StorefrontSdk } from "./clients";
+import { type Account, DEMO, expectSdkUser, freshEmail, freshMobile, keepSession, outboxCode, registerAccount, storefrontSdk } from "./clients";
 
 /**
  * The unmodified official storefront SDK (@gofynd/fdk-client-javascript ApplicationClient) against the
@@ -8,6 +8,7 @@ import { DEMO, expectSdkUser, freshEmail, freshMobile, keepSession, outboxCode, 
 const workerUrl = inject("workerUrl");
 const PASSWORD = "Sdk-Contract-2026!";
 const NEW_PASSWORD = "Sdk-Contract-Changed-2026!";
+const RESET_PASSWORD = "Sdk-Contract-Reset-2026!";
 
 /**
  * What the SDK rejects with for a non-2xx answer: FDKServerResponseError, whose `code` is the HTTP status,
@@ -19,49 +20,11 @@ async function sdkFailure(pending: Promise<unknown>) {
       throw new Error("expected the call to fail");
     },
     (e: unknown) => e,
-  )) as { name: string; code: number; message: string; details: { message: string; code: string; request_id: string } };
+  )) as { name: string; code: number; message: string; details: { message: string; code: string; request_id: string; info?: Record<string, unknown> } };
   expect(error.name).toBe("FDKServerResponseError");
   expect(error.details).toMatchObject({ message: expect.any(String), code: expect.any(String), request_id: expect.any(String) });
   expect(error.message).toBe(error.details.message);
-  return { status: error.code, code: error.details.code };
-}
-
-interface Account extends StorefrontSdk {
-  email: string;
-  mobile: string;
-  userId: string;
-}
-
-/**
- * registerWithForm as a storefront would call it; when the response asks for the email to be verified
- * first, the OTP from the outbox finishes it through verifyEmailOTP, which then logs in.
- */
-async function register(): Promise<Account> {
-  const { client, config } = storefrontSdk(workerUrl);
-  const email = freshEmail("sdk");
-  const mobile = freshMobile();
-  const registered = await keepSession(
-    config,
-    client.user.registerWithForm(
-      {
-        body: { first_name: "Sdk", last_name: "Contract", email, password: PASSWORD, phone: { country_code: "91", mobile }, consent: true },
-      },
-      { responseHeaders: true },
-    ),
-  );
-  expect(registered).toMatchObject({ success: true, user_exists: false, email });
-  expect(typeof registered.verify_email_otp).toBe("boolean");
-  expect(typeof registered.verify_mobile_otp).toBe("boolean");
-  if (registered.verify_email_otp) {
-    const otp = await outboxCode(workerUrl, email, "register");
-    await keepSession(
-      config,
-      client.user.verifyEmailOTP({ body: { email, otp, action: "verify", register_token: registered.register_token } }, { responseHeaders: true }),
-    );
-  }
-  expect(config.cookie).toMatch(/^f\.session=./);
-  const { user } = await client.user.getLoggedInUser();
-  return { client, config, email, mobile, userId: user._id };
+  return { status: error.code, code: error.details.code, info: error.details.info };
 }
 
 describe("storefront SDK: ApplicationClient", () => {
@@ -85,15 +48,17 @@ describe("storefront SDK: ApplicationClient", () => {
   });
 
   describe("a registered account", () => {
-    let account: Account;
+    let account: Account & { mobile: string };
     beforeAll(async () => {
-      account = await register();
+      const mobile = freshMobile();
+      account = { ...(await registerAccount(workerUrl, { password: PASSWORD, mobile })), mobile };
     });
 
-    it("getLoggedInUser: the session cookie from registration identifies the user", async () => {
+    it("getLoggedInUser: the session cookie from the registration's verification identifies the user", async () => {
       const { user } = await account.client.user.getLoggedInUser();
       expectSdkUser(user);
-      expect(user.emails).toEqual([expect.objectContaining({ email: account.email, primary: true })]);
+      expect(user._id).toBe(account.userId);
+      expect(user.emails).toEqual([expect.objectContaining({ email: account.email, primary: true, verified: true })]);
       expect(user.phone_numbers).toEqual([expect.objectContaining({ phone: account.mobile, country_code: 91 })]);
     });
 
@@ -158,7 +123,7 @@ describe("storefront SDK: ApplicationClient", () => {
       expect((await client.user.getLoggedInUser()).user._id).toBe(account.userId);
     });
 
-    it("sendForgotOTPOnEmail → verifyEmailForgotOTP: the outbox code buys a forgot_token", async () => {
+    it("sendForgotOTPOnEmail → verifyEmailForgotOTP → resetForgotPassword: the new password logs in, every session ended", async () => {
       const { client } = storefrontSdk(workerUrl);
       const sent = await client.user.sendForgotOTPOnEmail({ body: { email: account.email } });
       expect(sent).toMatchObject({ success: true });
@@ -167,7 +132,37 @@ describe("storefront SDK: ApplicationClient", () => {
       expect(verified).toEqual({ success: true, forgot_token: expect.any(String) });
       // The same code cannot be spent twice.
       expect((await sdkFailure(client.user.verifyEmailForgotOTP({ body: { email: account.email, otp } }))).status).toBe(400);
+
+      const reset = await client.user.resetForgotPassword({ body: { code: verified.forgot_token, password: RESET_PASSWORD } });
+      expect(reset).toEqual({ success: true });
+      expect((await sdkFailure(client.user.resetForgotPassword({ body: { code: verified.forgot_token, password: "Another-One-2026!" } }))).status).toBe(400);
+      expect((await sdkFailure(account.client.user.getLoggedInUser())).status).toBe(401);
+
+      const fresh = storefrontSdk(workerUrl);
+      const login = await keepSession(
+        fresh.config,
+        fresh.client.user.loginWithEmailAndPassword({ body: { username: account.email, password: RESET_PASSWORD } }, { responseHeaders: true }),
+      );
+      expect(login.user._id).toBe(account.userId);
     });
+  });
+
+  it("an unverified registration: password login answers VERIFICATION_REQUIRED with a register_token that verifyEmailOTP accepts", async () => {
+    const { client, config } = storefrontSdk(workerUrl);
+    const email = freshEmail("unverified");
+    await client.user.registerWithForm({ body: { first_name: "Later", email, password: PASSWORD, consent: true } });
+    const refused = await sdkFailure(client.user.loginWithEmailAndPassword({ body: { username: email, password: PASSWORD } }));
+    expect(refused).toMatchObject({ status: 403, code: "VERIFICATION_REQUIRED", info: { verify_email_otp: true, register_token: expect.any(String) } });
+    const registerToken = refused.info?.register_token as string;
+
+    // Within the resend cooldown the registration's code is still the one to enter (a later visit would
+    // first ask for a new one: sendOTPOnEmail with the register_token).
+    const resend = await sdkFailure(client.user.sendOTPOnEmail({ body: { email, register_token: registerToken } }));
+    expect(resend.status).toBe(429);
+    const otp = await outboxCode(workerUrl, email, "register");
+    const verified = await keepSession(config, client.user.verifyEmailOTP({ body: { email, otp, register_token: registerToken } }, { responseHeaders: true }));
+    expectSdkUser(verified.user);
+    expect((await client.user.getLoggedInUser()).user.emails[0]).toMatchObject({ email, verified: true });
   });
 
   it("the SDK's platform query param and signing headers are accepted on every call", async () => {
