@@ -210,6 +210,7 @@ handle("#profile", async (form) => {
 handle("#add-email", async (form) => {
   const { email } = formData(form);
   const { user } = await api("PUT", "/profile/v1.0/email", { email });
+  form.reset();
   state.pendingEmail = email;
   showUser(user);
   const verify = $("#verify-email");
@@ -221,6 +222,7 @@ handle("#add-email", async (form) => {
 
 handle("#verify-email", async (form) => {
   await api("POST", "/authentication/v1.0/verify/email", { code: formData(form).code });
+  form.reset();
   form.hidden = true;
   say("Email verified.");
   await refreshSession();
