@@ -8,6 +8,7 @@ import { onError, onNotFound } from "./http/error-handler";
 import { ApiError } from "./http/errors";
 import { PLATFORM_BASE, STOREFRONT_BASE } from "./http/openapi";
 import { requestId } from "./http/request-id";
+import type { RoutesOf } from "./http/typed-routes";
 import { platformTenant, storefrontTenant } from "./http/tenant";
 import { storefrontRouters } from "./routes/application";
 import { benchRoutes } from "./routes/bench";
@@ -78,4 +79,9 @@ export function buildApp() {
 }
 
 export const app = buildApp();
-export type App = typeof app;
+
+/**
+ * The API's type for typed clients: `hc<App>(url)` from hono/client. The routers are mounted in loops
+ * above, which keep no route types, so the type is built from the same lists.
+ */
+export type App = RoutesOf<[typeof oauthRoutes, ...typeof storefrontRouters, ...typeof platformRouters]>;

@@ -32,6 +32,13 @@ describe("platform createUser", () => {
     expect(user.phone_numbers[0]).toMatchObject({ verified: false, country_code: 1, phone: "4155550123" });
   });
 
+  it("leaves unset optional fields out instead of sending null (the SDK's models refuse null strings)", async () => {
+    const admin = await newAdmin();
+    const user = await admin.createUser({ email: "plain@example.com" });
+    for (const key of ["gender", "dob", "external_id", "rr_id", "consent"]) expect(user).not.toHaveProperty(key);
+    expect(JSON.stringify(user)).not.toContain("null");
+  });
+
   it("refuses bad input with 400 and writes nothing", async () => {
     const admin = await newAdmin();
     const bad: [string, unknown][] = [
@@ -173,16 +180,16 @@ describe("platform unDeleteUser and getUserTimeline", () => {
     const deleteOn = new Date(Date.now() + 7 * 86_400_000).toISOString();
     // The erasure request flow is built elsewhere; here its effect is set directly.
     await env.DB.prepare("update users set delete_on = ? where id = ?").bind(deleteOn, user._id).run();
-    const before = (await (await admin.api(`/customers/${user._id}/timeline`)).json()) as { delete_on: string | null };
+    const before = (await (await admin.api(`/customers/${user._id}/timeline`)).json()) as { delete_on?: string };
     expect(before.delete_on).toBe(deleteOn);
 
     const res = await admin.api("/customers/undelete", send("PUT", { user_id: user._id, reason: "asked by phone", reason_id: "7" }));
     expect(await res.json()).toEqual({ success: true });
     const timeline = (await (await admin.api(`/customers/${user._id}/timeline`)).json()) as {
-      delete_on: string | null;
+      delete_on?: string;
       timeline: { title: string; type: string; visible: boolean; sub_title: string | null; date: string }[];
     };
-    expect(timeline.delete_on).toBeNull();
+    expect(timeline).not.toHaveProperty("delete_on");
     expect(timeline.timeline.map((t) => t.type)).toEqual(["admin.user.created", "admin.user.undeleted"]);
     expect(timeline.timeline[1]).toMatchObject({ visible: true, sub_title: "asked by phone", title: expect.any(String) });
     expect(Date.parse(timeline.timeline[1]!.date)).not.toBeNaN();

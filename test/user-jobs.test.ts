@@ -38,7 +38,7 @@ interface Customer {
   _id: string;
   first_name: string;
   last_name: string;
-  dob: string | null;
+  dob?: string;
   emails: { email: string; primary: boolean; verified: boolean }[];
   phone_numbers: { phone: string; country_code: string; primary: boolean }[];
   attributes: { name: string; attribute: { value: unknown } }[];
@@ -61,7 +61,7 @@ function view(c: Customer) {
     phone: c.phone_numbers.find((p) => p.primary) ? `+${c.phone_numbers[0]!.country_code}${c.phone_numbers[0]!.phone}` : null,
     first_name: c.first_name,
     last_name: c.last_name,
-    dob: c.dob,
+    dob: c.dob ?? null,
     attributes: Object.fromEntries(c.attributes.map((a) => [a.name, a.attribute.value])),
   };
 }

@@ -49,9 +49,12 @@ export const PlatformParams = z.object({
     .openapi({ param: { name: "application_id", in: "path" }, example: "000000000000000000000001" }),
 });
 
+/** A route config whose path carries its base in the type too, so typed clients (hono/client) call the real URL. */
+type UnderBase<Base extends string, R extends RouteConfig> = Omit<R, "path"> & { path: `${Base}${R["path"]}` };
+
 /** A platform (seller admin) route: path under PLATFORM_BASE, bearer token. Declare `request.params: PlatformParams`. */
 export function platformRoute<const R extends RouteConfig & { request: { params: typeof PlatformParams | z.ZodObject } }>(route: R) {
-  return createRoute({ ...route, path: `${PLATFORM_BASE}${route.path}`, security: [{ platformToken: [] }] } as R);
+  return createRoute({ ...route, path: `${PLATFORM_BASE}${route.path}`, security: [{ platformToken: [] }] } as UnderBase<typeof PLATFORM_BASE, R>);
 }
 
 export const STOREFRONT_BASE = "/service/application/user";
@@ -63,5 +66,5 @@ export function storefrontRoute<const R extends RouteConfig>(route: R & { withSe
     ...rest,
     path: `${STOREFRONT_BASE}${route.path}`,
     security: withSession ? [{ applicationCredential: [], sessionCookie: [] }] : [{ applicationCredential: [] }],
-  } as unknown as R);
+  } as unknown as UnderBase<typeof STOREFRONT_BASE, R>);
 }

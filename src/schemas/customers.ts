@@ -114,7 +114,7 @@ export const SuccessResponse = z.object({ success: z.boolean() }).openapi("Archi
 
 export const TimelineResponse = z
   .object({
-    delete_on: z.string().nullable(),
+    delete_on: z.string().optional().openapi({ description: "When the pending erasure runs; absent when none is pending" }),
     timeline: z.array(
       z.object({ date: z.string(), title: z.string(), type: z.string(), visible: z.boolean(), sub_title: z.string().nullable() }),
     ),

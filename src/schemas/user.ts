@@ -14,6 +14,7 @@ export const Email = z
   .object({ email: z.string(), active: z.boolean(), primary: z.boolean(), verified: z.boolean() })
   .openapi("Email");
 
+/** Fields without a value (gender, dob, external_id, rr_id, consent, deleted_on) are absent, never null. */
 export const UserSchema = z
   .object({
     _id: z.string(),
@@ -21,8 +22,8 @@ export const UserSchema = z
     application_id: z.string(),
     first_name: z.string(),
     last_name: z.string(),
-    gender: z.string().nullable(),
-    dob: z.string().nullable(),
+    gender: z.string().optional(),
+    dob: z.string().optional(),
     phone_numbers: z.array(PhoneNumber),
     emails: z.array(Email),
     account_type: z.string(),
@@ -30,11 +31,9 @@ export const UserSchema = z
     profile_pic_url: z.string(),
     username: z.string(),
     meta: z.record(z.string(), z.unknown()),
-    external_id: z.string().nullable(),
-    rr_id: z.string().nullable(),
-    consent: z
-      .object({ privacy_policy: z.object({ value: z.boolean(), updated_at: z.string() }).optional() })
-      .nullable(),
+    external_id: z.string().optional(),
+    rr_id: z.string().optional(),
+    consent: z.object({ privacy_policy: z.object({ value: z.boolean(), updated_at: z.string() }).optional() }).optional(),
     has_password: z.boolean().openapi({ description: "Extension: whether the user can log in with a password" }),
     created_at: z.string(),
     updated_at: z.string(),
@@ -46,6 +45,6 @@ export type UserSchema = z.infer<typeof UserSchema>;
 export const UserSearchSchema = UserSchema.extend({
   archive: z.boolean(),
   status: z.string(),
-  deleted_on: z.string().nullable(),
+  deleted_on: z.string().optional(),
 }).openapi("UserSearchSchema");
 export type UserSearchSchema = z.infer<typeof UserSearchSchema>;

@@ -223,12 +223,15 @@ export async function setCustomersActive(
   if (blocked) await Promise.all(input.user_id.map((id) => endAllSessions(stores.sessions, scope.applicationId, id)));
 }
 
-/** platform getUserTimeline: the user's visible events and the pending erasure date. */
+/**
+ * platform getUserTimeline: the user's visible events and the pending erasure date, left out when none
+ * is pending (the SDK's model accepts a missing string, not null).
+ */
 export async function customerTimeline(stores: CustomerStores, scope: AdminScope, userId: string) {
   const current = await findCustomer(stores, scope, userId);
   const events = await stores.events.timeline(scope.applicationId, userId, TIMELINE_LIMIT);
   return {
-    delete_on: current.user.deleteOn,
+    ...(current.user.deleteOn ? { delete_on: current.user.deleteOn } : {}),
     timeline: events.map((e) => ({ date: e.createdAt, title: e.title, type: e.type, visible: e.visible, sub_title: e.subTitle })),
   };
 }

@@ -2,6 +2,11 @@ import type { NewUserRecord, UserRecord } from "../db/users-repo";
 import { newId, randomBytes } from "../crypto/tokens";
 import type { UserSchema, UserSearchSchema } from "../schemas/user";
 
+/** Unset values are left out rather than sent as null: the SDK's models (Joi) accept a missing string, never a null one. */
+function withoutNulls<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)) as { [K in keyof T]?: Exclude<T[K], null> };
+}
+
 const byPrimaryFirst = <T extends { primary: boolean; createdAt: string }>(a: T, b: T) =>
   Number(b.primary) - Number(a.primary) || a.createdAt.localeCompare(b.createdAt);
 
@@ -13,8 +18,13 @@ export function toUserSchema({ user, emails, phones }: UserRecord): UserSchema {
     application_id: user.applicationId,
     first_name: user.firstName,
     last_name: user.lastName,
-    gender: user.gender,
-    dob: user.dob,
+    ...withoutNulls({
+      gender: user.gender,
+      dob: user.dob,
+      external_id: user.externalId,
+      rr_id: user.rrId,
+      consent: user.consent as UserSchema["consent"] | null,
+    }),
     phone_numbers: phones
       .filter((p) => p.active)
       .sort(byPrimaryFirst)
@@ -28,9 +38,6 @@ export function toUserSchema({ user, emails, phones }: UserRecord): UserSchema {
     profile_pic_url: user.profilePicUrl,
     username: user.username,
     meta: user.meta,
-    external_id: user.externalId,
-    rr_id: user.rrId,
-    consent: (user.consent as UserSchema["consent"]) ?? null,
     has_password: user.passwordHash !== null,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
@@ -59,7 +66,7 @@ export function toUserSearchSchema(record: UserRecord): UserSearchSchema {
     ...toUserSchema(record),
     archive: record.user.archived,
     status: userStatus(record.user),
-    deleted_on: record.user.deleteOn,
+    ...withoutNulls({ deleted_on: record.user.deleteOn }),
   };
 }
 

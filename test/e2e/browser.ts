@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
@@ -21,6 +21,8 @@ export function launchChromium(): Promise<Browser> {
 /** Saves numbered screenshots of each step under test-results/screenshots/<scenario>/. */
 export function screenshotter(page: Page, scenario: string) {
   const dir = join("test-results", "screenshots", scenario);
+  // A scenario's folder holds only this run's steps, numbered in order.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   let step = 0;
   return async (name: string) => {

@@ -1,11 +1,6 @@
 import type { TestProject } from "vitest/node";
+import type {} from "./provided-context";
 import { startWorker } from "./worker";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    workerUrl: string;
-  }
-}
 
 /** One `wrangler dev` for the whole end-to-end run. */
 export default async function setup(project: TestProject) {

@@ -24,7 +24,12 @@ export function serveStatic(root: string): Promise<{ url: string; close: () => P
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) });
+      // A browser keeps idle keep-alive connections open; close() alone would wait for them.
+      const close = () => new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      resolve({ url: `http://127.0.0.1:${port}`, close });
     });
   });
 }

@@ -4,24 +4,23 @@ import { profileServices } from "../../http/profile-services";
 import { DeleteApplicationUserRequest, DeleteUserSuccess } from "../../schemas/profile";
 import { requestDeletion } from "../../services/account-deletion";
 
-export const accountRoutes = createRouter();
-
-accountRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/authentication/v1.0/delete",
-    operationId: "deleteUser",
-    tags: ["Storefront: account deletion"],
-    summary:
-      "Delete the account: send the code with sendOTPOnPrimary ({entity}, action delete_account), then call this with its request_id and otp. Sessions end now; data is erased after delete_account_day days",
-    withSession: true,
-    middleware: [requireUser] as const,
-    request: { body: jsonBody(DeleteApplicationUserRequest) },
-    responses: ok(DeleteUserSuccess),
-  }),
-  async (c) => {
-    await requestDeletion(profileServices(c), c.var.application, { user: c.var.user, request: c.req.valid("json") });
-    clearSessionCookie(c);
-    return c.json({ success: true }, 200);
-  },
-);
+export const accountRoutes = createRouter()
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/delete",
+      operationId: "deleteUser",
+      tags: ["Storefront: account deletion"],
+      summary:
+        "Delete the account: send the code with sendOTPOnPrimary ({entity}, action delete_account), then call this with its request_id and otp. Sessions end now; data is erased after delete_account_day days",
+      withSession: true,
+      middleware: [requireUser] as const,
+      request: { body: jsonBody(DeleteApplicationUserRequest) },
+      responses: ok(DeleteUserSuccess),
+    }),
+    async (c) => {
+      await requestDeletion(profileServices(c), c.var.application, { user: c.var.user, request: c.req.valid("json") });
+      clearSessionCookie(c);
+      return c.json({ success: true }, 200);
+    },
+  );

@@ -13,7 +13,7 @@ import { profileRoutes } from "./profile";
 import { profileContactRoutes } from "./profile-contacts";
 import { tokenLoginRoutes } from "./token-login";
 
-/** Every storefront router; each registers its own routes and OpenAPI docs. */
+/** Every storefront router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const storefrontRouters = [
   configRoutes,
   authRoutes,
@@ -29,4 +29,4 @@ export const storefrontRouters = [
   contactChangeRoutes,
   accountRoutes,
   tokenLoginRoutes,
-];
+] as const;

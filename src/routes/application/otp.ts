@@ -23,12 +23,6 @@ import { completeVerification, sendVerificationOtp } from "../../services/regist
 import { toUserSchema } from "../../services/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
-/**
- * Login (and sign-up when allowed) by OTP: loginWithOTP, sendOTPOnMobile/verifyMobileOTP,
- * sendOTPOnEmail/verifyEmailOTP. With a `register_token` the same sends and verifies serve a form
- * registration instead (its contacts' OTPs; verifying logs the new account in), whatever `login.otp` says.
- */
-export const otpRoutes = createRouter();
 const tags = ["Storefront: OTP login"];
 
 type SendBody = Parameters<typeof sendInput>[2] & { register_token?: string | undefined };
@@ -60,79 +54,81 @@ async function verifyAndLogIn(c: AppContext, lookup: OtpLookup & { code: string 
   return { user: toUserSchema(user), user_exists: !created };
 }
 
-otpRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/authentication/v1.0/login/otp",
-    operationId: "loginWithOTP",
-    tags,
-    summary: "Send a login OTP to a mobile number; finish with verifyMobileOTP",
-    request: { query: PlatformQuery, body: jsonBody(SendOtpRequest) },
-    responses: ok(SendOtp),
-  }),
-  async (c) => {
-    const sent = await sendToMobile(c, c.req.valid("json"));
-    return c.json({ ...sent, verify_mobile_otp: true, verify_email_otp: false }, 200);
-  },
-);
-
-otpRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/authentication/v1.0/otp/mobile/send",
-    operationId: "sendOTPOnMobile",
-    tags,
-    summary: "Send (or, with action resend, re-send) a login OTP to a mobile number; with register_token, the registration's OTP",
-    request: { query: PlatformQuery, body: jsonBody(SendMobileOtpRequest) },
-    responses: ok(SendOtpSuccess),
-  }),
-  async (c) => c.json(await sendToMobile(c, c.req.valid("json")), 200),
-);
-
-otpRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/authentication/v1.0/otp/mobile/verify",
-    operationId: "verifyMobileOTP",
-    tags,
-    summary: "Verify a mobile OTP and log in (sets f.session): login OTPs (creating the account when sign-up is allowed), or with register_token a registration's",
-    request: { query: PlatformQuery, body: jsonBody(VerifyOtpRequest) },
-    responses: ok(VerifyOtpSuccess),
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await verifyAndLogIn(c, { requestId: body.request_id, code: body.otp }, body.register_token), 200);
-  },
-);
-
-otpRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/authentication/v1.0/otp/email/send",
-    operationId: "sendOTPOnEmail",
-    tags,
-    summary: "Send (or, with action resend, re-send) a login OTP to an email address; with register_token, the registration's OTP",
-    request: { query: PlatformQuery, body: jsonBody(SendEmailOtpRequest) },
-    responses: ok(EmailOtpSuccess),
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(emailSent(await sendOtp(c, emailDestination(body.email), body)), 200);
-  },
-);
-
-otpRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/authentication/v1.0/otp/email/verify",
-    operationId: "verifyEmailOTP",
-    tags,
-    summary: "Verify an email OTP and log in (sets f.session): login OTPs (creating the account when sign-up is allowed), or with register_token a registration's",
-    request: { query: PlatformQuery, body: jsonBody(VerifyEmailOtpRequest) },
-    responses: ok(VerifyOtpSuccess),
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await verifyAndLogIn(c, { destination: emailDestination(body.email), code: body.otp }, body.register_token), 200);
-  },
-);
+/**
+ * Login (and sign-up when allowed) by OTP: loginWithOTP, sendOTPOnMobile/verifyMobileOTP,
+ * sendOTPOnEmail/verifyEmailOTP. With a `register_token` the same sends and verifies serve a form
+ * registration instead (its contacts' OTPs; verifying logs the new account in), whatever `login.otp` says.
+ */
+export const otpRoutes = createRouter()
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/login/otp",
+      operationId: "loginWithOTP",
+      tags,
+      summary: "Send a login OTP to a mobile number; finish with verifyMobileOTP",
+      request: { query: PlatformQuery, body: jsonBody(SendOtpRequest) },
+      responses: ok(SendOtp),
+    }),
+    async (c) => {
+      const sent = await sendToMobile(c, c.req.valid("json"));
+      return c.json({ ...sent, verify_mobile_otp: true, verify_email_otp: false }, 200);
+    },
+  )
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/otp/mobile/send",
+      operationId: "sendOTPOnMobile",
+      tags,
+      summary: "Send (or, with action resend, re-send) a login OTP to a mobile number; with register_token, the registration's OTP",
+      request: { query: PlatformQuery, body: jsonBody(SendMobileOtpRequest) },
+      responses: ok(SendOtpSuccess),
+    }),
+    async (c) => c.json(await sendToMobile(c, c.req.valid("json")), 200),
+  )
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/otp/mobile/verify",
+      operationId: "verifyMobileOTP",
+      tags,
+      summary: "Verify a mobile OTP and log in (sets f.session): login OTPs (creating the account when sign-up is allowed), or with register_token a registration's",
+      request: { query: PlatformQuery, body: jsonBody(VerifyOtpRequest) },
+      responses: ok(VerifyOtpSuccess),
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(await verifyAndLogIn(c, { requestId: body.request_id, code: body.otp }, body.register_token), 200);
+    },
+  )
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/otp/email/send",
+      operationId: "sendOTPOnEmail",
+      tags,
+      summary: "Send (or, with action resend, re-send) a login OTP to an email address; with register_token, the registration's OTP",
+      request: { query: PlatformQuery, body: jsonBody(SendEmailOtpRequest) },
+      responses: ok(EmailOtpSuccess),
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(emailSent(await sendOtp(c, emailDestination(body.email), body)), 200);
+    },
+  )
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/authentication/v1.0/otp/email/verify",
+      operationId: "verifyEmailOTP",
+      tags,
+      summary: "Verify an email OTP and log in (sets f.session): login OTPs (creating the account when sign-up is allowed), or with register_token a registration's",
+      request: { query: PlatformQuery, body: jsonBody(VerifyEmailOtpRequest) },
+      responses: ok(VerifyOtpSuccess),
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(await verifyAndLogIn(c, { destination: emailDestination(body.email), code: body.otp }, body.register_token), 200);
+    },
+  );

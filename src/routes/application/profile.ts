@@ -6,7 +6,6 @@ import { EditProfileRequest, ProfileEditSuccess } from "../../schemas/profile";
 import { updateProfile, type ProfileUpdated } from "../../services/profile";
 import { toUserSchema } from "../../services/users";
 
-export const profileRoutes = createRouter();
 const tags = ["Storefront: profile"];
 
 /** ProfileEditSuccess: the OTP fields of whichever new contacts were sent a code. */
@@ -32,20 +31,21 @@ function edited({ user, email, mobile }: ProfileUpdated) {
   };
 }
 
-profileRoutes.openapi(
-  storefrontRoute({
-    method: "post",
-    path: "/profile/v1.0/detail",
-    operationId: "updateProfile",
-    tags,
-    summary: "Update the logged-in user's profile; a new email/mobile is only sent an OTP (finish with verifyOTPForUpdate)",
-    withSession: true,
-    middleware: [requireUser] as const,
-    request: { query: PlatformQuery, body: jsonBody(EditProfileRequest) },
-    responses: ok(ProfileEditSuccess),
-  }),
-  async (c) => {
-    const updated = await updateProfile(profileServices(c), c.var.application, { user: c.var.user, body: c.req.valid("json"), ip: clientInfo(c).ip });
-    return c.json(edited(updated), 200);
-  },
-);
+export const profileRoutes = createRouter()
+  .openapi(
+    storefrontRoute({
+      method: "post",
+      path: "/profile/v1.0/detail",
+      operationId: "updateProfile",
+      tags,
+      summary: "Update the logged-in user's profile; a new email/mobile is only sent an OTP (finish with verifyOTPForUpdate)",
+      withSession: true,
+      middleware: [requireUser] as const,
+      request: { query: PlatformQuery, body: jsonBody(EditProfileRequest) },
+      responses: ok(ProfileEditSuccess),
+    }),
+    async (c) => {
+      const updated = await updateProfile(profileServices(c), c.var.application, { user: c.var.user, body: c.req.valid("json"), ip: clientInfo(c).ip });
+      return c.json(edited(updated), 200);
+    },
+  );

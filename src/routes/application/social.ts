@@ -12,8 +12,6 @@ import type { SocialProvider } from "../../services/social/provider";
 import { socialSignIn, type SocialStores } from "../../services/social/sign-in";
 import { toUserSchema } from "../../services/users";
 
-export const socialRoutes = createRouter();
-
 function socialStores(c: AppContext): SocialStores {
   return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };
 }
@@ -28,10 +26,10 @@ async function signIn<Request>(c: AppContext, provider: SocialProvider<Request>,
 const responses = { ...ok(AuthSuccess), ...upstreamErrors };
 
 /** The route of one SDK operation: POST under authentication/v1.0/login, ?platform, an OAuth body, AuthSuccess. */
-function loginRoute<Body extends z.ZodType>(path: string, operationId: string, body: Body, summary: string, description: string) {
+function loginRoute<Path extends string, Body extends z.ZodType>(path: Path, operationId: string, body: Body, summary: string, description: string) {
   return storefrontRoute({
     method: "post",
-    path: `/authentication/v1.0/login/${path}`,
+    path: `/authentication/v1.0/login/${path}` as const,
     operationId,
     tags: ["Storefront: social login"],
     summary,
@@ -41,44 +39,38 @@ function loginRoute<Body extends z.ZodType>(path: string, operationId: string, b
   });
 }
 
-const googleRoutes = [
-  { path: "google-token", operationId: "loginWithGoogle", client: "a web page" },
-  { path: "google-android", operationId: "loginWithGoogleAndroid", client: "an Android app" },
-  { path: "google-ios", operationId: "loginWithGoogleIOS", client: "an iOS app" },
-] as const;
-
-for (const { path, operationId, client } of googleRoutes) {
-  socialRoutes.openapi(
-    loginRoute(
-      path,
-      operationId,
-      GoogleOAuthRequestSchema,
-      `Log in with Google from ${client}`,
-      "Accepts a Google ID token (verified against Google's keys; audience: any of the application's Google client ids) " +
-        "or an OAuth access token (checked with Google's tokeninfo).",
-    ),
-    (c) => signIn(c, google, c.req.valid("json")),
+/** Google's three operations differ only in the client the token comes from. */
+const googleRoute = <Path extends string>(path: Path, operationId: string, client: string) =>
+  loginRoute(
+    path,
+    operationId,
+    GoogleOAuthRequestSchema,
+    `Log in with Google from ${client}`,
+    "Accepts a Google ID token (verified against Google's keys; audience: any of the application's Google client ids) " +
+      "or an OAuth access token (checked with Google's tokeninfo).",
   );
-}
 
-socialRoutes.openapi(
-  loginRoute(
-    "facebook-token",
-    "loginWithFacebook",
-    OAuthRequestSchema,
-    "Log in with a Facebook access token",
-    "The token is checked with the Graph API's debug_token (valid, issued to this app).",
-  ),
-  (c) => signIn(c, facebook, c.req.valid("json")),
-);
-
-socialRoutes.openapi(
-  loginRoute(
-    "apple-ios",
-    "loginWithAppleIOS",
-    OAuthRequestAppleSchema,
-    "Log in with Sign in with Apple from an iOS app",
-    "The identity token is verified against Apple's keys; user_identifier must be its subject.",
-  ),
-  (c) => signIn(c, apple, c.req.valid("json")),
-);
+export const socialRoutes = createRouter()
+  .openapi(googleRoute("google-token", "loginWithGoogle", "a web page"), (c) => signIn(c, google, c.req.valid("json")))
+  .openapi(googleRoute("google-android", "loginWithGoogleAndroid", "an Android app"), (c) => signIn(c, google, c.req.valid("json")))
+  .openapi(googleRoute("google-ios", "loginWithGoogleIOS", "an iOS app"), (c) => signIn(c, google, c.req.valid("json")))
+  .openapi(
+    loginRoute(
+      "facebook-token",
+      "loginWithFacebook",
+      OAuthRequestSchema,
+      "Log in with a Facebook access token",
+      "The token is checked with the Graph API's debug_token (valid, issued to this app).",
+    ),
+    (c) => signIn(c, facebook, c.req.valid("json")),
+  )
+  .openapi(
+    loginRoute(
+      "apple-ios",
+      "loginWithAppleIOS",
+      OAuthRequestAppleSchema,
+      "Log in with Sign in with Apple from an iOS app",
+      "The identity token is verified against Apple's keys; user_identifier must be its subject.",
+    ),
+    (c) => signIn(c, apple, c.req.valid("json")),
+  );

@@ -6,7 +6,7 @@ import { sessionAdminRoutes } from "./sessions";
 import { userGroupRoutes } from "./user-groups";
 import { userJobRoutes } from "./user-jobs";
 
-/** Every platform router; each registers its own routes and OpenAPI docs. */
+/** Every platform router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const platformRouters = [
   platformConfigRoutes,
   customerRoutes,
@@ -15,4 +15,4 @@ export const platformRouters = [
   attributeValueRoutes,
   userGroupRoutes,
   userJobRoutes,
-];
+] as const;

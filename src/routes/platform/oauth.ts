@@ -5,8 +5,6 @@ import { commonErrors, createRouter, ok } from "../../http/openapi";
 import { applicationsRepo } from "../../http/tenant";
 import { authenticateClient, issueTokens, refreshTokens } from "../../services/platform-auth";
 
-export const oauthRoutes = createRouter();
-
 const TokenResponse = z
   .object({
     access_token: z.string(),
@@ -39,36 +37,37 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
-oauthRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/service/panel/authentication/v1.0/company/{company_id}/oauth/token",
-    operationId: "getPlatformAccessToken",
-    tags: ["Platform: auth"],
-    summary: "Issue or refresh a platform access token (client credentials over HTTP Basic)",
-    security: [{ platformClient: [] }],
-    request: {
-      params: z.object({ company_id: z.string().min(1).max(64).openapi({ param: { name: "company_id", in: "path" } }) }),
-      body: { content: { "application/x-www-form-urlencoded": { schema: TokenRequest } }, required: true },
+export const oauthRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/service/panel/authentication/v1.0/company/{company_id}/oauth/token",
+      operationId: "getPlatformAccessToken",
+      tags: ["Platform: auth"],
+      summary: "Issue or refresh a platform access token (client credentials over HTTP Basic)",
+      security: [{ platformClient: [] }],
+      request: {
+        params: z.object({ company_id: z.string().min(1).max(64).openapi({ param: { name: "company_id", in: "path" } }) }),
+        body: { content: { "application/x-www-form-urlencoded": { schema: TokenRequest } }, required: true },
+      },
+      responses: ok(TokenResponse),
+    }),
+    async (c) => {
+      const { company_id } = c.req.valid("param");
+      const body = c.req.valid("form");
+      const credentials = basicCredentials(c.req.header("authorization"));
+      const caller = await authenticateClient(applicationsRepo(c), company_id, credentials.id, credentials.secret);
+      const config = loadConfig(c.env);
+      const settings = {
+        signingKey: config.tokenSigningKey,
+        accessTtlSeconds: config.platformTokenTtlSeconds,
+        refreshStore: c.env.SESSIONS_KV,
+      };
+      const tokens =
+        body.grant_type === "refresh_token"
+          ? await refreshTokens(caller, body.refresh_token, settings)
+          : await issueTokens(caller, settings);
+      c.header("Cache-Control", "no-store");
+      return c.json(tokens, 200);
     },
-    responses: ok(TokenResponse),
-  }),
-  async (c) => {
-    const { company_id } = c.req.valid("param");
-    const body = c.req.valid("form");
-    const credentials = basicCredentials(c.req.header("authorization"));
-    const caller = await authenticateClient(applicationsRepo(c), company_id, credentials.id, credentials.secret);
-    const config = loadConfig(c.env);
-    const settings = {
-      signingKey: config.tokenSigningKey,
-      accessTtlSeconds: config.platformTokenTtlSeconds,
-      refreshStore: c.env.SESSIONS_KV,
-    };
-    const tokens =
-      body.grant_type === "refresh_token"
-        ? await refreshTokens(caller, body.refresh_token, settings)
-        : await issueTokens(caller, settings);
-    c.header("Cache-Control", "no-store");
-    return c.json(tokens, 200);
-  },
-);
+  );

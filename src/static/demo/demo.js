@@ -88,14 +88,20 @@ function showUser(user) {
   form.dob.value = user.dob ? user.dob.slice(0, 10) : "";
 }
 
+// Only the newest session check may update the page: the one started on load can answer after a login.
+let sessionCheck = 0;
+
 async function refreshSession() {
+  const check = ++sessionCheck;
+  let user = null;
   try {
-    const { user } = await api("GET", "/authentication/v1.0/session");
-    showUser(user);
-    await refreshSessions();
+    ({ user } = await api("GET", "/authentication/v1.0/session"));
   } catch {
-    showUser(null);
+    user = null;
   }
+  if (check !== sessionCheck) return;
+  showUser(user);
+  if (user) await refreshSessions().catch((e) => say(e.message, true));
 }
 
 async function refreshSessions() {
@@ -125,6 +131,7 @@ handle("#login-password", async (form) => {
   const credentials = formData(form);
   try {
     const { user } = await api("POST", "/authentication/v1.0/login/password", credentials);
+    form.reset();
     say(`Logged in as ${user.first_name || user.username}.`);
     await refreshSession();
   } catch (error) {
@@ -150,6 +157,7 @@ handle("#login-otp", async (form) => {
 
 handle("#login-otp-verify", async (form) => {
   await api("POST", "/authentication/v1.0/otp/mobile/verify", { request_id: state.otpRequestId, otp: formData(form).otp });
+  form.reset();
   form.hidden = true;
   say("Logged in with a one-time code.");
   await refreshSession();
@@ -162,8 +170,11 @@ handle("#register", async (form) => {
     last_name: data.last_name,
     email: data.email,
     password: data.password,
+    ...(data.mobile ? { phone: { country_code: data.country_code, mobile: data.mobile } } : {}),
     consent: data.consent === "on",
   });
+  // The password must not linger in the page once it has been sent.
+  form.reset();
   if (result.verify_email_otp) {
     askForEmailCode(result.email ?? data.email, result.register_token);
     say("Account created: check your email for the code.");
@@ -199,6 +210,7 @@ handle("#profile", async (form) => {
 handle("#add-email", async (form) => {
   const { email } = formData(form);
   const { user } = await api("PUT", "/profile/v1.0/email", { email });
+  form.reset();
   state.pendingEmail = email;
   showUser(user);
   const verify = $("#verify-email");
@@ -210,6 +222,7 @@ handle("#add-email", async (form) => {
 
 handle("#verify-email", async (form) => {
   await api("POST", "/authentication/v1.0/verify/email", { code: formData(form).code });
+  form.reset();
   form.hidden = true;
   say("Email verified.");
   await refreshSession();
