@@ -24,16 +24,28 @@ export async function startServer() {
   return { base: worker.url, stop: () => worker.stop() };
 }
 
-/** Registers a user of the demo application and returns its credentials and session cookie. */
-export async function seedUser(base, { email = `bench-${Date.now()}@example.com`, password = "Bench-Password-Quartz-42" } = {}) {
-  const res = await fetch(`${base}/service/application/user/authentication/v1.0/register/form`, {
+const storefront = (base, path, body) =>
+  fetch(`${base}/service/application/user${path}`, {
     method: "POST",
     headers: { authorization: DEMO_APP.authorization, "content-type": "application/json" },
-    body: JSON.stringify({ first_name: "Bench", email, password }),
+    body: JSON.stringify(body),
   });
-  if (res.status !== 200) throw new Error(`seeding a user failed: ${res.status} ${await res.text()}`);
-  const cookie = /f\.session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
-  if (!cookie) throw new Error("registration set no session cookie");
+
+/**
+ * Registers a user of the demo application the way a shopper does (register, then the emailed code
+ * read from the dev outbox with the register_token) and returns its credentials and session cookie.
+ */
+export async function seedUser(base, { email = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`, password = "Bench-Password-Quartz-42" } = {}) {
+  const registered = await storefront(base, "/authentication/v1.0/register/form", { first_name: "Bench", email, password });
+  if (registered.status !== 200) throw new Error(`seeding a user failed: ${registered.status} ${await registered.text()}`);
+  const { register_token } = await registered.json();
+  const outbox = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(email)}`)).json();
+  const otp = outbox.messages[0]?.code;
+  if (!otp) throw new Error(`no verification code in the outbox for ${email}`);
+  const verified = await storefront(base, "/authentication/v1.0/otp/email/verify", { email, otp, register_token });
+  if (verified.status !== 200) throw new Error(`verifying a seeded user failed: ${verified.status} ${await verified.text()}`);
+  const cookie = /f\.session=[^;]+/.exec(verified.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error("verification set no session cookie");
   return { email, password, cookie };
 }
 
