@@ -11,6 +11,7 @@ import {
   GOOGLE_TOKENINFO,
   GOOGLE_WEB_ID,
   googleClaims,
+  jwks,
   jwksHandlers,
   mockProviders,
   signToken,
@@ -69,6 +70,39 @@ describe("provider key sets", () => {
     await expectLoggedIn(await socialLogin(tenant, "google-token", await googleLogin(GOOGLE_WEB_ID, "a")), tenant);
     vi.setSystemTime(clock + 11 * 60_000);
     await expectLoggedIn(await socialLogin(tenant, "google-token", await googleLogin(GOOGLE_WEB_ID, "a")), tenant);
+    expect(mock.count(GOOGLE_JWKS)).toBe(2);
+  });
+
+  it("are kept as long as the provider's Cache-Control max-age says", async () => {
+    pastEveryCache();
+    const cached = () =>
+      new Response(JSON.stringify(jwks()), { headers: { "content-type": "application/json", "cache-control": "public, max-age=3600" } });
+    const mock = mockProviders({ ...jwksHandlers(), [GOOGLE_JWKS]: cached });
+    const tenant = await socialTenant();
+    await expectLoggedIn(await socialLogin(tenant, "google-token", await googleLogin(GOOGLE_WEB_ID, "a")), tenant);
+    vi.setSystemTime(clock + 59 * 60_000);
+    await expectLoggedIn(await socialLogin(tenant, "google-token", await googleLogin(GOOGLE_WEB_ID, "a")), tenant);
+    expect(mock.count(GOOGLE_JWKS)).toBe(1);
+    vi.setSystemTime(clock + 61 * 60_000);
+    await expectLoggedIn(await socialLogin(tenant, "google-token", await googleLogin(GOOGLE_WEB_ID, "a")), tenant);
+    expect(mock.count(GOOGLE_JWKS)).toBe(2);
+  });
+
+  it("are refetched, at most every 30 s, when a token names a key not yet seen", async () => {
+    pastEveryCache();
+    const mock = mockProviders(jwksHandlers());
+    const tenant = await socialTenant();
+    await expectLoggedIn(await socialLogin(tenant, "google-token", await googleLogin(GOOGLE_WEB_ID, "a")), tenant);
+    vi.setSystemTime(clock + 31_000);
+    const unknownKid = async () => {
+      const token = await signToken(googleClaims({ aud: GOOGLE_WEB_ID, sub: "a", email: "a@example.com" }));
+      const [header, payload, signature] = token.split(".");
+      const forged = btoa(JSON.stringify({ ...JSON.parse(atob(header!)), kid: "rotated-key" })).replace(/=+$/, "");
+      return `${forged}.${payload}.${signature}`;
+    };
+    for (let i = 0; i < 3; i++) {
+      await expectError(await socialLogin(tenant, "google-token", { oauth2: { access_token: await unknownKid() } }), 401);
+    }
     expect(mock.count(GOOGLE_JWKS)).toBe(2);
   });
 });
