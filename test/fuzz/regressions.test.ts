@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fetchOpenApi } from "../support/fuzz/openapi";
 import { expectError } from "../support/http";
 import { post } from "../support/otp";
 import { createTenant } from "../support/tenants";
@@ -13,5 +14,21 @@ describe("fuzz findings", () => {
         expect(body.message).toMatch(/mobile/);
       }
     }
+  });
+
+  it("documents every pattern as a plain regular expression (no '/flags' tail that would match nothing)", async () => {
+    const patterns: string[] = [];
+    JSON.stringify(await fetchOpenApi(), (key, value: unknown) => {
+      if (key === "pattern" && typeof value === "string") patterns.push(value);
+      return value;
+    });
+    expect(patterns.length).toBeGreaterThan(0);
+    for (const pattern of patterns) {
+      expect(pattern).not.toMatch(/\/[dgimsuvy]*$/);
+      expect(() => new RegExp(pattern)).not.toThrow();
+    }
+    // The session domain and the allowed origin stay case-insensitive.
+    expect(patterns.some((p) => new RegExp(p).test("Shop.Example.com:8443"))).toBe(true);
+    expect(patterns.some((p) => new RegExp(p).test("HTTPS://Shop.Example.com"))).toBe(true);
   });
 });
