@@ -31,4 +31,12 @@ describe("fuzz findings", () => {
     expect(patterns.some((p) => new RegExp(p).test("Shop.Example.com:8443"))).toBe(true);
     expect(patterns.some((p) => new RegExp(p).test("HTTPS://Shop.Example.com"))).toBe(true);
   });
+
+  it("documents the bounds of page_no and page_size that it enforces", async () => {
+    const doc = await fetchOpenApi();
+    const list = Object.entries(doc.paths).find(([path]) => path.endsWith("/customers/list"))![1].get!;
+    const schemaOf = (name: string) => list.parameters!.find((p) => p.name === name)!.schema;
+    expect(schemaOf("page_no")).toMatchObject({ type: "integer", minimum: 1, maximum: 1_000_000 });
+    expect(schemaOf("page_size")).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
+  });
 });
