@@ -13,6 +13,9 @@ export default defineConfig(async () => {
             // Test-only secrets; production ones come from `wrangler secret put`.
             PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789",
             TOKEN_SIGNING_KEY: "test-token-signing-key-0123456789abcdef",
+            ATTRIBUTE_ENCRYPTION_KEY: "test-attribute-encryption-key-0123456789",
+            // Small chunks so tests exercise jobs that span several queue messages.
+            USER_JOB_CHUNK_ROWS: "3",
             DEV_OUTBOX: "true",
             NOTIFY_TRANSPORT: "outbox",
             PUBLIC_LINK_BASE: "https://shop.test",

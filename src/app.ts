@@ -10,11 +10,13 @@ import { PLATFORM_BASE, STOREFRONT_BASE } from "./http/openapi";
 import { requestId } from "./http/request-id";
 import { platformTenant, storefrontTenant } from "./http/tenant";
 import { storefrontRouters } from "./routes/application";
+import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { platformRouters } from "./routes/platform";
 import { oauthRoutes } from "./routes/platform/oauth";
 
 const MAX_BODY_BYTES = 64 * 1024;
+const FILE_UPLOAD_PATH = /^\/service\/platform\/user\/v1\.0\/company\/[^/]+\/application\/[^/]+\/users\/files$/;
 const toHonoPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ":$1");
 
 export function buildApp() {
@@ -24,14 +26,14 @@ export function buildApp() {
 
   app.use(requestId);
   app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const smallBodies = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  // File uploads (customer CSVs) are read by their route up to its own, larger limit.
+  app.use((c, next) => (c.req.method === "POST" && FILE_UPLOAD_PATH.test(c.req.path) ? next() : smallBodies(c, next)));
 
   app.use(`${STOREFRONT_BASE}/*`, storefrontPreflight, storefrontTenant, storefrontOriginPolicy);
   app.use(`${toHonoPath(PLATFORM_BASE)}/*`, platformTenant);
@@ -41,6 +43,7 @@ export function buildApp() {
   for (const router of platformRouters) app.route("/", router);
 
   app.get("/_health", (c) => c.json({ ok: true }));
+  app.route("/", benchRoutes);
   app.route("/", devOutboxRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "applicationCredential", {

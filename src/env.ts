@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LoginGuard } from "./durable/login-guard";
 import type { OtpGuard } from "./durable/otp-guard";
 import type { UserSessions } from "./durable/user-sessions";
 
@@ -8,10 +9,15 @@ export interface Bindings {
   OTP_KV: KVNamespace;
   SESSIONS_KV: KVNamespace;
   USER_SESSIONS: DurableObjectNamespace<UserSessions>;
+  LOGIN_GUARD: DurableObjectNamespace<LoginGuard>;
   OTP_GUARD: DurableObjectNamespace<OtpGuard>;
   DEV_OUTBOX?: string;
   PLATFORM_TOKEN_TTL?: string;
   PASSWORD_PEPPER?: string;
+  /** The pepper before a rotation: its hashes still verify and are re-hashed at the next login. */
+  PASSWORD_PEPPER_PREVIOUS?: string;
+  /** "true" mounts /_bench/* (benchmark-only routes); never in production. */
+  BENCH_ROUTES?: string;
   TOKEN_SIGNING_KEY?: string;
   /** "outbox" (dev/tests: messages kept in KV, read at /_dev/outbox) or "providers" (real email/SMS APIs). */
   NOTIFY_TRANSPORT?: string;
@@ -24,6 +30,19 @@ export interface Bindings {
   TWILIO_AUTH_TOKEN?: string;
   /** A Twilio number in E.164, or a Messaging Service SID (MG...). */
   TWILIO_FROM?: string;
+  /** Customer files: import sources, export results, error reports. */
+  USER_FILES: R2Bucket;
+  /** Import/export jobs, one message per chunk. */
+  USER_JOBS: Queue<JobMessage>;
+  ATTRIBUTE_ENCRYPTION_KEY?: string;
+  USER_JOB_CHUNK_ROWS?: string;
+}
+
+/** A queued unit of import/export work: run chunk `chunk` of job `job_id`. */
+export interface JobMessage {
+  job_id: string;
+  application_id: string;
+  chunk: number;
 }
 
 const secret = (name: string) =>
@@ -36,7 +55,13 @@ const configSchema = z.object({
   devOutbox: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   platformTokenTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(900),
   passwordPepper: secret("PASSWORD_PEPPER"),
+  passwordPepperPrevious: secret("PASSWORD_PEPPER_PREVIOUS").optional(),
+  benchRoutes: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   tokenSigningKey: secret("TOKEN_SIGNING_KEY"),
+  /** Key material for encrypted customer attributes (AES-GCM keys are derived from it per application). */
+  attributeEncryptionKey: secret("ATTRIBUTE_ENCRYPTION_KEY"),
+  /** Rows per import/export queue message: small enough that one invocation stays well inside CPU limits. */
+  jobChunkRows: z.coerce.number().int().min(1).max(2000).default(500),
   notifyTransport: z.enum(["outbox", "providers"]).default("providers"),
   publicLinkBase: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   emailFrom: optional,
@@ -65,12 +90,16 @@ export function loadConfig(env: Bindings): Config {
       devOutbox: env.DEV_OUTBOX,
       platformTokenTtlSeconds: env.PLATFORM_TOKEN_TTL,
       passwordPepper: env.PASSWORD_PEPPER,
+      passwordPepperPrevious: env.PASSWORD_PEPPER_PREVIOUS || undefined,
+      benchRoutes: env.BENCH_ROUTES,
       tokenSigningKey: env.TOKEN_SIGNING_KEY,
       notifyTransport: env.NOTIFY_TRANSPORT,
       publicLinkBase: env.PUBLIC_LINK_BASE,
       emailFrom: env.EMAIL_FROM,
       resendApiKey: env.RESEND_API_KEY,
       twilio: { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM },
+      attributeEncryptionKey: env.ATTRIBUTE_ENCRYPTION_KEY,
+      jobChunkRows: env.USER_JOB_CHUNK_ROWS,
     });
     parsed.set(env, config);
   }

@@ -1,9 +1,12 @@
 import { app } from "./app";
-import type { Bindings } from "./env";
+import type { Bindings, JobMessage } from "./env";
+import { handleJobMessages } from "./queue";
 
 export { UserSessions } from "./durable/user-sessions";
+export { LoginGuard } from "./durable/login-guard";
 export { OtpGuard } from "./durable/otp-guard";
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Bindings>;
+  queue: (batch, env) => handleJobMessages(batch, env),
+} satisfies ExportedHandler<Bindings, JobMessage>;

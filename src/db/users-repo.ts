@@ -1,5 +1,6 @@
-import { and, eq, inArray, or } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
 import { inApplication } from "./tenant-filter";
@@ -45,51 +46,89 @@ export function attachContacts(rows: UserRow[], emails: EmailRow[], phones: Phon
   }));
 }
 
+/** A correlated subquery returning `table`'s matching rows as one JSON array, keyed by property name. */
+function rowsAsJson(table: SQLiteTable, where: SQL): SQL<string> {
+  const pairs = Object.entries(getTableColumns(table)).map(([key, column]) => sql`${key}, ${column}`);
+  return sql<string>`(select json_group_array(json_object(${sql.join(pairs, sql`, `)})) from ${table} where ${where})`;
+}
+
+/** Decodes rowsAsJson's array the way drizzle decodes a row (booleans, numbers, JSON columns). */
+function rowsFromJson<T>(table: SQLiteTable, json: string): T[] {
+  const columns = Object.entries(getTableColumns(table));
+  return (JSON.parse(json) as Record<string, unknown>[]).map((raw) => {
+    const row: Record<string, unknown> = {};
+    for (const [key, column] of columns) row[key] = raw[key] === null || raw[key] === undefined ? null : column.mapFromDriverValue(raw[key]);
+    return row as T;
+  });
+}
+
 /** Storage of users and their contacts. Only contacts that are active count for lookups. */
 export class UsersRepo {
   constructor(readonly db: Database) {}
 
   async findById(applicationId: string, id: string): Promise<UserRecord | undefined> {
-    const [user, emails, phones] = await this.db.batch([
-      this.db.select().from(users).where(and(eq(users.id, id), eq(users.applicationId, applicationId))),
-      this.db.select().from(userEmails).where(and(eq(userEmails.userId, id), inApplication(userEmails.applicationId, applicationId))),
-      this.db.select().from(userPhones).where(and(eq(userPhones.userId, id), inApplication(userPhones.applicationId, applicationId))),
-    ]);
-    return user[0] ? { user: user[0], emails, phones } : undefined;
+    return this.readOne(applicationId, eq(users.id, id));
   }
 
   /** The user owning a claimed (verified or primary, active) email. */
   async findByEmail(applicationId: string, email: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .select({ userId: userEmails.userId })
-      .from(userEmails)
-      .where(
-        and(
-          eq(userEmails.applicationId, applicationId),
-          eq(userEmails.email, email),
-          eq(userEmails.active, true),
-          or(eq(userEmails.verified, true), eq(userEmails.primary, true)),
+    return this.findOwner(
+      applicationId,
+      this.db
+        .select({ userId: userEmails.userId })
+        .from(userEmails)
+        .where(
+          and(
+            eq(userEmails.applicationId, applicationId),
+            eq(userEmails.email, email),
+            eq(userEmails.active, true),
+            or(eq(userEmails.verified, true), eq(userEmails.primary, true)),
+          ),
         ),
-      )
-      .get();
-    return row ? this.findById(applicationId, row.userId) : undefined;
+    );
   }
 
   /** The user owning a claimed (verified or primary, active) phone. */
   async findByPhone(applicationId: string, e164: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .select({ userId: userPhones.userId })
-      .from(userPhones)
-      .where(
-        and(
-          eq(userPhones.applicationId, applicationId),
-          eq(userPhones.e164, e164),
-          eq(userPhones.active, true),
-          or(eq(userPhones.verified, true), eq(userPhones.primary, true)),
+    return this.findOwner(
+      applicationId,
+      this.db
+        .select({ userId: userPhones.userId })
+        .from(userPhones)
+        .where(
+          and(
+            eq(userPhones.applicationId, applicationId),
+            eq(userPhones.e164, e164),
+            eq(userPhones.active, true),
+            or(eq(userPhones.verified, true), eq(userPhones.primary, true)),
+          ),
         ),
-      )
+    );
+  }
+
+  /** The user (with contacts) whose id `owner` selects. */
+  private findOwner(applicationId: string, owner: SQLWrapper): Promise<UserRecord | undefined> {
+    return this.readOne(applicationId, inArray(users.id, owner));
+  }
+
+  /**
+   * One user with its contacts in a single statement (the contacts come back as JSON arrays):
+   * every authenticated request and every login reads a user, and one statement costs markedly
+   * less than a batch of three.
+   */
+  private async readOne(applicationId: string, which: SQL): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .select({
+        ...getTableColumns(users),
+        contactEmails: rowsAsJson(userEmails, and(eq(userEmails.userId, users.id), inApplication(userEmails.applicationId, applicationId))!),
+        contactPhones: rowsAsJson(userPhones, and(eq(userPhones.userId, users.id), inApplication(userPhones.applicationId, applicationId))!),
+      })
+      .from(users)
+      .where(and(which, inApplication(users.applicationId, applicationId)))
       .get();
-    return row ? this.findById(applicationId, row.userId) : undefined;
+    if (!row) return undefined;
+    const { contactEmails, contactPhones, ...user } = row;
+    return { user, emails: rowsFromJson<EmailRow>(userEmails, contactEmails), phones: rowsFromJson<PhoneRow>(userPhones, contactPhones) };
   }
 
   /** Attaches contacts to many users with two queries. */

@@ -3,7 +3,19 @@ import { createMiddleware } from "hono/factory";
 import { database } from "../db/client";
 import { UsersRepo, type UserRecord } from "../db/users-repo";
 import { EventsRepo } from "../db/events-repo";
-import { createSession, validateSession, type ClientInfo, type SessionStores } from "../services/sessions";
+import { PasswordsRepo } from "../db/passwords-repo";
+import { loadConfig } from "../env";
+import type { AccountStores } from "../services/passwords";
+import {
+  createSession,
+  endSession,
+  parseSessionToken,
+  validateSession,
+  type ClientInfo,
+  type SessionStores,
+  type ValidSession,
+} from "../services/sessions";
+import { accountUnusableReason } from "../services/users";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError, unauthorized } from "./errors";
 
@@ -21,6 +33,20 @@ export function eventsRepo(c: AppContext): EventsRepo {
   return new EventsRepo(database(c.env.DB));
 }
 
+/** What the account services (register, login, passwords) need, built from the request's bindings. */
+export function accountStores(c: AppContext): AccountStores {
+  const db = database(c.env.DB);
+  const config = loadConfig(c.env);
+  return {
+    users: new UsersRepo(db),
+    passwords: new PasswordsRepo(db),
+    events: new EventsRepo(db),
+    sessions: sessionStores(c),
+    guard: c.env.LOGIN_GUARD,
+    peppers: { current: config.passwordPepper, previous: config.passwordPepperPrevious },
+  };
+}
+
 export function clientInfo(c: AppContext): ClientInfo {
   return {
     userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
@@ -31,20 +57,15 @@ export function clientInfo(c: AppContext): ClientInfo {
 
 const notLoggedIn = () => new ApiError(401, "SESSION_INVALID", "Not logged in, or the session has ended");
 
-/** Why a user may not use the storefront even with a valid cookie (same rule for login). */
-export function accountUnusableReason(user: UserRecord["user"]): string | undefined {
-  if (user.archived) return "This account no longer exists";
-  if (user.deleteOn) return "This account is scheduled for deletion";
-  if (user.blocked) return "This account has been blocked; contact the store";
-  return undefined;
-}
+// The rule lives with the other user rules; re-exported because every login flow checks it here.
+export { accountUnusableReason };
 
 /**
- * Storefront: a valid `f.session` cookie, checked by the user's Durable Object (one call). If the
- * object cannot be reached the request fails closed with 503: a session is never assumed valid.
+ * The request's session: a valid `f.session` cookie, checked by the user's Durable Object (one
+ * call). If the object cannot be reached the request fails closed with 503: a session is never
+ * assumed valid.
  */
-export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE);
+async function checkSession(c: AppContext, token: string | undefined): Promise<ValidSession> {
   if (!token) throw unauthorized("Not logged in (no f.session cookie)");
   let session;
   try {
@@ -54,18 +75,31 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again");
   }
   if (!session) throw notLoggedIn();
-  c.set("session", session);
+  return session;
+}
+
+/** Storefront routes that need a session (c.var.session). */
+export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("session", await checkSession(c, getCookie(c, SESSION_COOKIE)));
   await next();
 });
 
-/** requireSession plus the user record; blocked, archived or deleting users are refused. */
+/**
+ * requireSession plus the user record (c.var.user); blocked, archived or deleting users are refused.
+ * The cookie names the user, so the user is read while the object checks the session: the two
+ * round trips overlap instead of adding up, and nothing read is used unless the session is valid.
+ */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  await requireSession(c, async () => {
-    const record = await usersRepo(c).findById(c.var.application.id, c.var.session.userId);
-    if (!record || accountUnusableReason(record.user)) throw notLoggedIn();
-    c.set("user", record);
-    await next();
-  });
+  const token = getCookie(c, SESSION_COOKIE);
+  const claimedUserId = token ? parseSessionToken(token)?.userId : undefined;
+  const [session, record] = await Promise.all([
+    checkSession(c, token),
+    claimedUserId ? usersRepo(c).findById(c.var.application.id, claimedUserId) : undefined,
+  ]);
+  if (!record || record.user.id !== session.userId || accountUnusableReason(record.user)) throw notLoggedIn();
+  c.set("session", session);
+  c.set("user", record);
+  await next();
 });
 
 export function setSessionCookie(c: AppContext, token: string, maxAgeSeconds: number) {
@@ -96,4 +130,21 @@ export async function logIn(c: AppContext, user: UserRecord, method: string): Pr
     data: { method, session_id: issued.sessionId },
   });
   return issued.sessionId;
+}
+
+/** Ends the request's session (set by requireSession) and clears the cookie. */
+export async function logOut(c: AppContext): Promise<void> {
+  const app = c.var.application;
+  const { userId, sessionId } = c.var.session;
+  await endSession(sessionStores(c), app.id, userId, sessionId, getCookie(c, SESSION_COOKIE));
+  clearSessionCookie(c);
+  await eventsRepo(c).record({
+    applicationId: app.id,
+    userId,
+    type: "user.logged_out",
+    title: "Logged out",
+    actor: "user",
+    visible: false,
+    data: { session_id: sessionId },
+  });
 }

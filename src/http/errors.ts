@@ -57,3 +57,8 @@ export function validationError(error: z.ZodError, source: string): ApiError {
   const summary = issues.map((i) => `${i.field}: ${i.message}`).join("; ");
   return new ApiError(400, "VALIDATION_FAILED", `Invalid ${source}: ${summary}`, { fields: issues });
 }
+
+/** VALIDATION_FAILED for one field a service found wrong, in the same shape as schema failures. */
+export function invalidField(source: string, field: string, message: string): ApiError {
+  return new ApiError(400, "VALIDATION_FAILED", `Invalid ${source}: ${field}: ${message}`, { fields: [{ field, message }] });
+}

@@ -33,10 +33,13 @@ export const PaginationSchema = z
   .openapi("PaginationSchema");
 export type Pagination = z.infer<typeof PaginationSchema>;
 
-/** `{items, page}`: the list response shape of every paged platform route. */
-export function pagedList<T extends z.ZodType>(item: T, name: string) {
-  return z.object({ items: z.array(item), page: PaginationSchema }).openapi(name);
+/** `{items, page}`: the list response shape of every paged platform route (name it with `.openapi(name)`). */
+export function paged<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), page: PaginationSchema });
 }
+
+/** `true`/`false` query flags, as the SDK sends booleans in query strings. */
+export const queryBoolean = z.enum(["true", "false"]).transform((v) => v === "true");
 
 /** Rows to skip and take for a page. */
 export function pageWindow(page: PageQuery): { limit: number; offset: number } {

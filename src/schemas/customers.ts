@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { UserSchema, UserSearchSchema } from "./user";
-import { pagedList } from "../http/pagination";
+import { paged, queryBoolean } from "../http/pagination";
 
 /** Platform request/response shapes of the customer and session admin routes (§4.1, §4.2). */
 
@@ -20,7 +20,7 @@ const meta = z
   .refine((m) => JSON.stringify(m).length <= 8_192, "must be at most 8 KB as JSON");
 
 /** Query booleans are sent as `true`/`false` (§1.1). */
-export const queryBoolean = z.enum(["true", "false"]).transform((v) => v === "true");
+
 
 export const CreateUserQuery = z.object({
   verified: queryBoolean.optional().openapi({
@@ -130,7 +130,7 @@ export const CustomerListQuery = z.object({
   }),
 });
 
-export const CustomerListResponse = pagedList(UserSearchSchema, "CustomerListResponseSchema");
+export const CustomerListResponse = paged(UserSearchSchema).openapi("CustomerListResponseSchema");
 
 const repeated = <T extends z.ZodType>(item: T) =>
   z.union([item.transform((v) => [v]), z.array(item)]).transform((v) => v as z.output<T>[]);

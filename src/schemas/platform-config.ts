@@ -124,14 +124,20 @@ export const PlatformConfig = z
       }),
       history: z.object({
         required: z.boolean(),
-        count: z.number().int().min(0).max(24).openapi({ description: "How many previous passwords may not be reused" }),
+        count: z.number().int().min(0).max(24).openapi({ description: "How many of the most recent passwords (the current one included) may not be reused" }),
       }),
       expiry: z.object({ required: z.boolean(), duration: z.number().int().min(1).max(3650).openapi({ description: "Days" }) }),
+      breach_check: z.boolean().openapi({
+        description: "Extension: refuse passwords found in known breaches (Have I Been Pwned range API, k-anonymity)",
+      }),
     }),
     account_lockout: z.object({
       enable: z.boolean(),
       attempts: z.number().int().min(1).max(100),
       duration: z.number().int().min(1).max(86_400).openapi({ description: "Seconds an account stays locked" }),
+    }),
+    user_exists_lookup: z.boolean().openapi({
+      description: "Extension: whether the storefront userExists endpoint answers (it tells anyone whether an email or phone has an account)",
     }),
     allowed_origins: z.array(origin).max(50).openapi({ description: "Browser origins allowed to call the storefront API with credentials" }),
     otp: otpSettings,
@@ -182,8 +188,10 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
     configs: { length: 8, require_special_character: false, require_number: false, require_capital_character: false },
     history: { required: false, count: 0 },
     expiry: { required: false, duration: 90 },
+    breach_check: false,
   },
   account_lockout: { enable: true, attempts: 10, duration: 900 },
+  user_exists_lookup: true,
   allowed_origins: [],
   otp: {
     length: 6,

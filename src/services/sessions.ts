@@ -66,14 +66,16 @@ export async function createSession(
   const secretHash = await sha256Hex(secret);
   const { absoluteMs, idleMs } = sessionLifetimes(config);
   const record = { id: sessionId, createdAt: now, expiresAt: now + absoluteMs, idleMs, ...client };
-  await userSessionsStub(stores.registry, applicationId, userId).create({ ...record, secretHash });
   const token = `${userId}.${sessionId}.${secret}`;
-  // The KV copy carries the session's metadata beside the registry; validity is only ever decided by the object.
-  await stores.records.put(
-    recordKey(applicationId, await sha256Hex(token)),
-    JSON.stringify({ userId, applicationId, ...record, lastSeenAt: now }),
-    { expirationTtl: Math.max(60, Math.ceil(absoluteMs / 1000)) },
-  );
+  const tokenHash = await sha256Hex(token);
+  // The KV copy carries the session's metadata beside the registry; validity is only ever decided by
+  // the object, so both are written at once (a KV record without its registry entry is never valid).
+  await Promise.all([
+    userSessionsStub(stores.registry, applicationId, userId).create({ ...record, secretHash }),
+    stores.records.put(recordKey(applicationId, tokenHash), JSON.stringify({ userId, applicationId, ...record, lastSeenAt: now }), {
+      expirationTtl: Math.max(60, Math.ceil(absoluteMs / 1000)),
+    }),
+  ]);
   return { token, sessionId, maxAgeSeconds: Math.floor(absoluteMs / 1000) };
 }
 

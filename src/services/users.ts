@@ -44,6 +44,14 @@ export function userStatus(user: UserRecord["user"]): "active" | "blocked" | "ar
   return "active";
 }
 
+/** Why a user may not use the storefront even with a valid cookie or the right password; undefined when usable. */
+export function accountUnusableReason(user: UserRecord["user"]): string | undefined {
+  if (user.archived) return "This account no longer exists";
+  if (user.deleteOn) return "This account is scheduled for deletion";
+  if (user.blocked) return "This account has been blocked; contact the store";
+  return undefined;
+}
+
 /** UserSearchSchema for platform lists and search. */
 export function toUserSearchSchema(record: UserRecord): UserSearchSchema {
   return {

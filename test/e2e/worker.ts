@@ -17,6 +17,7 @@ export interface RunningWorker {
 export const TEST_SECRETS = {
   PASSWORD_PEPPER: "e2e-pepper-0123456789abcdef0123456789",
   TOKEN_SIGNING_KEY: "e2e-token-signing-key-0123456789abcdef",
+  ATTRIBUTE_ENCRYPTION_KEY: "e2e-attribute-encryption-key-0123456789abcdef",
 };
 
 function freePort(): Promise<number> {

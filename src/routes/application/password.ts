@@ -1,0 +1,46 @@
+import { accountStores, clientInfo, requireUser } from "../../http/auth";
+import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
+import { HasPasswordSuccess, UpdatePasswordRequestSchema, VerifyEmailSuccess } from "../../schemas/auth";
+import { changePassword } from "../../services/passwords";
+
+export const passwordRoutes = createRouter();
+const tags = ["Storefront: password"];
+
+passwordRoutes.openapi(
+  storefrontRoute({
+    method: "get",
+    path: "/authentication/v1.0/has-password",
+    operationId: "hasPassword",
+    tags,
+    summary: "Whether the logged-in user has a password (1) or not (0)",
+    withSession: true,
+    middleware: [requireUser] as const,
+    responses: ok(HasPasswordSuccess),
+  }),
+  (c) => c.json({ result: c.var.user.user.passwordHash ? 1 : 0 }, 200),
+);
+
+passwordRoutes.openapi(
+  storefrontRoute({
+    method: "post",
+    path: "/authentication/v1.0/password",
+    operationId: "updatePassword",
+    tags,
+    summary: "Change the password (old and new); every other session of the user ends",
+    withSession: true,
+    middleware: [requireUser] as const,
+    request: { body: jsonBody(UpdatePasswordRequestSchema) },
+    responses: ok(VerifyEmailSuccess),
+  }),
+  async (c) => {
+    const { old_password, new_password } = c.req.valid("json");
+    await changePassword(accountStores(c), c.var.application, {
+      user: c.var.user,
+      oldPassword: old_password,
+      newPassword: new_password,
+      sessionId: c.var.session.sessionId,
+      clientIp: clientInfo(c).ip,
+    });
+    return c.json({ message: "success" }, 200);
+  },
+);

@@ -1,0 +1,347 @@
+import type { Statement } from "../db/batch";
+import { existingUserIds, usersByEmails, usersByPhones } from "../db/contact-lookup";
+import type { EventsRepo } from "../db/events-repo";
+import type { GroupRow, GroupsRepo } from "../db/groups-repo";
+import type { GroupCondition } from "../db/schema/groups";
+import { filterSelection, groupMembersSelection } from "../db/user-selection";
+import { newId } from "../crypto/tokens";
+import { ApiError, badRequest, conflict, notFound } from "../http/errors";
+import type { CreateUserGroup, PartialUserGroupUpdateSchema, UpdateUserGroupSchema, UserGroupResponseSchema } from "../schemas/groups";
+import { pagination, type Pagination } from "../http/pagination";
+import type { UserSearchSchema } from "../schemas/user";
+import { loadModels, type AttributeModel } from "./attribute-definitions";
+import { planFilter } from "./attribute-filter";
+import { normalizeEmail, normalizePhone } from "./contacts";
+import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "./csv";
+import { fileLinks, readFileUrl, saveFile } from "./files";
+import { usersPage, type ListStores } from "./user-lists";
+import { toUserSearchSchema } from "./users";
+
+export const MAX_GROUP_FILE_BYTES = 5 * 1024 * 1024;
+export const MAX_GROUP_FILE_ROWS = 10_000;
+
+export interface GroupStores extends ListStores {
+  groups: GroupsRepo;
+  events: EventsRepo;
+  bucket: R2Bucket;
+}
+
+/** Who asks, and where their files' links point. */
+export interface GroupCaller {
+  applicationId: string;
+  companyId: string;
+  actor: string;
+  baseUrl: string;
+}
+
+/** One requested membership change, from JSON `user_data` or a CSV row. */
+interface MemberChange {
+  action: string;
+  user_id?: string;
+  email?: string;
+  phone_number?: string;
+  country_code?: string;
+}
+
+type Key = { kind: "id" | "email" | "phone"; value: string };
+
+function keyOf(change: MemberChange): Key | string {
+  if (change.action !== "add" && change.action !== "remove") return "action must be add or remove";
+  if (change.user_id) return { kind: "id", value: change.user_id };
+  if (change.email) {
+    const email = normalizeEmail(change.email);
+    return email ? { kind: "email", value: email } : "email is not an email address";
+  }
+  if (change.phone_number) {
+    const phone = normalizePhone(change.phone_number, change.country_code || undefined);
+    return phone ? { kind: "phone", value: phone.e164 } : "phone_number is not valid (use +<country code><number> or a country_code column)";
+  }
+  return "needs a user_id, email or phone_number";
+}
+
+/** Resolves membership changes to users of the application; each change either resolves or says why not. */
+async function resolveChanges(
+  stores: GroupStores,
+  applicationId: string,
+  changes: MemberChange[],
+): Promise<{ resolved: { userId: string; action: "add" | "remove" }[]; failures: { index: number; message: string }[] }> {
+  const keys = changes.map(keyOf);
+  const values = (kind: Key["kind"]) => keys.flatMap((k) => (typeof k !== "string" && k.kind === kind ? [k.value] : []));
+  const [ids, emails, phones] = await Promise.all([
+    existingUserIds(stores.db, applicationId, values("id")),
+    usersByEmails(stores.db, applicationId, values("email")),
+    usersByPhones(stores.db, applicationId, values("phone")),
+  ]);
+  const resolved: { userId: string; action: "add" | "remove" }[] = [];
+  const failures: { index: number; message: string }[] = [];
+  keys.forEach((key, index) => {
+    if (typeof key === "string") return failures.push({ index, message: key });
+    const userId = key.kind === "id" ? (ids.has(key.value) ? key.value : undefined) : (key.kind === "email" ? emails : phones).get(key.value);
+    if (!userId) return failures.push({ index, message: `no customer with ${key.kind === "id" ? "user_id" : key.kind} ${key.value}` });
+    resolved.push({ userId, action: changes[index]!.action as "add" | "remove" });
+  });
+  return { resolved, failures };
+}
+
+/** The statements applying resolved changes; when a user appears twice, the later change wins. */
+function membershipStatements(stores: GroupStores, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): Statement[] {
+  const last = new Map(resolved.map((r) => [r.userId, r.action]));
+  const adds = [...last].filter(([, a]) => a === "add").map(([id]) => id);
+  const removes = [...last].filter(([, a]) => a === "remove").map(([id]) => id);
+  return [...stores.groups.addMembersStatements(groupId, adds, new Date().toISOString()), ...stores.groups.removeMembersStatements(groupId, removes)];
+}
+
+interface FileOutcome {
+  statements: Statement[];
+  status: "completed" | "partial" | "failed";
+  errorCount: number;
+  errorFileUrl: string;
+}
+
+/**
+ * Reads a members CSV (user_id, email or phone_number column; action add|remove), resolves every row
+ * and reports the rows that could not be applied in an error CSV. Malformed files are refused whole.
+ */
+async function membershipFromFile(stores: GroupStores, caller: GroupCaller, groupId: string, url: string): Promise<FileOutcome> {
+  const bytes = await readFileUrl(stores.bucket, caller.applicationId, url, MAX_GROUP_FILE_BYTES);
+  let records: string[][];
+  try {
+    records = parseCsv(new TextDecoder().decode(bytes), { final: true }).records;
+  } catch (error) {
+    if (error instanceof CsvError) throw badRequest(`file_url: ${error.message}`);
+    throw error;
+  }
+  const [rawHeader, ...rows] = records;
+  const header = normalizeHeader(rawHeader ?? []);
+  if (!header.includes("action") || !["user_id", "email", "phone_number"].some((c) => header.includes(c))) {
+    throw badRequest("file_url: the CSV needs an action column and a user_id, email or phone_number column");
+  }
+  if (rows.length > MAX_GROUP_FILE_ROWS) throw badRequest(`file_url: at most ${MAX_GROUP_FILE_ROWS} rows per file`);
+  const changes = rows.map((r) => {
+    const m = recordMap(header, r);
+    return { ...m, action: (m.action ?? "").toLowerCase() };
+  });
+  const { resolved, failures } = await resolveChanges(stores, caller.applicationId, changes);
+  let errorFileUrl = "";
+  if (failures.length) {
+    const report = errorHeader(rawHeader!) + errorRows(failures.map((f) => ({ line: f.index + 2, record: rows[f.index]!, message: f.message })));
+    const fileId = await saveFile(stores.bucket, caller.applicationId, `group-${groupId}-errors.csv`, report);
+    errorFileUrl = fileLinks(caller.baseUrl, caller.companyId, caller.applicationId, fileId).absolute_url;
+  }
+  return {
+    statements: membershipStatements(stores, groupId, resolved),
+    status: failures.length === 0 ? "completed" : resolved.length ? "partial" : "failed",
+    errorCount: failures.length,
+    errorFileUrl,
+  };
+}
+
+function checkConditions(models: Map<string, AttributeModel>, conditions: GroupCondition[]) {
+  try {
+    return planFilter(models, { join: "and", conditions: conditions.map(asFilterCondition) });
+  } catch (error) {
+    if (error instanceof ApiError) throw new ApiError(400, error.code, error.message.replace(/^conditions\.(\d+)\.definition_id/, "conditions.$1.user_attribute_definition_id"), error.info);
+    throw error;
+  }
+}
+
+const asFilterCondition = (c: GroupCondition) => ({
+  definition_id: c.user_attribute_definition_id,
+  type: c.type as never,
+  value: c.value,
+  ignore_year: c.ignore_year,
+});
+
+function requireConditionsFor(type: "bulk" | "conditional", conditions: GroupCondition[] | undefined, fileUrl: string | undefined) {
+  if (type === "conditional") {
+    if (!conditions?.length) throw badRequest("conditions: a conditional group needs at least one condition");
+    if (fileUrl) throw badRequest("file_url: members of a conditional group come from its conditions, not a file");
+  } else if (conditions?.length) {
+    throw badRequest("conditions: only conditional groups have conditions");
+  }
+}
+
+async function requireGroup(stores: GroupStores, applicationId: string, id: string): Promise<GroupRow> {
+  const group = await stores.groups.find(applicationId, id);
+  if (!group) throw notFound("User group not found");
+  return group;
+}
+
+function event(stores: GroupStores, caller: GroupCaller, type: string, group: { id: string; name: string }, data: Record<string, unknown> = {}) {
+  return stores.events.insertStatement({
+    applicationId: caller.applicationId,
+    type,
+    title: `User group "${group.name}"`,
+    actor: caller.actor,
+    visible: false,
+    data: { group_id: group.id, ...data },
+  });
+}
+
+/** The group as the API shows it (conditions carry their attribute's slug as `key`). */
+async function response(stores: GroupStores, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
+  const [models, row] = await Promise.all([loadModels(stores.attributes, applicationId), requireGroup(stores, applicationId, id)]);
+  return toGroupResponse(row, models);
+}
+
+export async function createGroup(stores: GroupStores, caller: GroupCaller, body: CreateUserGroup): Promise<UserGroupResponseSchema> {
+  requireConditionsFor(body.type, body.conditions, body.file_url);
+  const models = await loadModels(stores.attributes, caller.applicationId);
+  const conditions = (body.conditions ?? []) as GroupCondition[];
+  if (body.type === "conditional") checkConditions(models, conditions);
+  const id = newId();
+  const now = new Date().toISOString();
+  const file = body.file_url ? await membershipFromFile(stores, caller, id, body.file_url) : undefined;
+  await stores.groups.commit([
+    stores.groups.insertStatement({
+      id,
+      applicationId: caller.applicationId,
+      name: body.name,
+      description: body.description,
+      type: body.type,
+      status: body.type === "conditional" ? "active" : (file?.status ?? "completed"),
+      fileUrl: body.file_url ?? "",
+      conditions,
+      errorCount: file?.errorCount ?? 0,
+      errorFileUrl: file?.errorFileUrl ?? "",
+      createdAt: now,
+      modifiedAt: now,
+    }),
+    ...(file?.statements ?? []),
+    event(stores, caller, "admin.user_group.created", { id, name: body.name }),
+  ]);
+  return response(stores, caller.applicationId, id);
+}
+
+/** updateUserGroup (PUT): the fields given replace the stored ones; changing the type resets the members. */
+export async function updateGroup(stores: GroupStores, caller: GroupCaller, id: string, body: UpdateUserGroupSchema): Promise<UserGroupResponseSchema> {
+  const current = await requireGroup(stores, caller.applicationId, id);
+  const models = await loadModels(stores.attributes, caller.applicationId);
+  const type = body.type ?? current.type;
+  const typeChanged = type !== current.type;
+  const conditions = (body.conditions ?? (type === "bulk" ? [] : current.conditions)) as GroupCondition[];
+  requireConditionsFor(type, conditions, body.file_url);
+  if (type === "conditional") checkConditions(models, conditions);
+  const file = body.file_url ? await membershipFromFile(stores, caller, id, body.file_url) : undefined;
+  await stores.groups.commit([
+    ...(typeChanged ? [stores.groups.clearMembersStatement(id)] : []),
+    stores.groups.updateStatement(caller.applicationId, id, {
+      name: body.name,
+      description: body.description,
+      type,
+      conditions,
+      status: type === "conditional" ? "active" : (file?.status ?? (typeChanged ? "completed" : current.status)),
+      ...(body.file_url !== undefined ? { fileUrl: body.file_url } : {}),
+      ...(file ? { errorCount: file.errorCount, errorFileUrl: file.errorFileUrl } : {}),
+      modifiedAt: new Date().toISOString(),
+    }),
+    ...(file?.statements ?? []),
+    event(stores, caller, "admin.user_group.updated", { id, name: body.name ?? current.name }, { type_changed: typeChanged }),
+  ]);
+  return response(stores, caller.applicationId, id);
+}
+
+/** updateUserGroupPartially (PATCH): rename, and add or remove members of a bulk group (JSON list or CSV file). */
+export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: string, body: PartialUserGroupUpdateSchema): Promise<UserGroupResponseSchema> {
+  const current = await requireGroup(stores, caller.applicationId, id);
+  const membership = body.type === "json" ? body.user_data !== undefined : body.file_url !== undefined;
+  if (!membership && body.name === undefined && body.description === undefined) {
+    throw badRequest(body.type === "json" ? "user_data: required when type is json" : "file_url: required when type is file_url");
+  }
+  if (membership && current.type === "conditional") {
+    throw conflict("Members of a conditional group follow its conditions; they cannot be added or removed");
+  }
+  const statements: Statement[] = [];
+  const changes: Parameters<GroupsRepo["updateStatement"]>[2] = { name: body.name, description: body.description, modifiedAt: new Date().toISOString() };
+  if (membership && body.type === "json") {
+    const { resolved, failures } = await resolveChanges(stores, caller.applicationId, body.user_data!);
+    if (failures.length) {
+      const detail = failures.map((f) => `user_data.${f.index}: ${f.message}`);
+      throw new ApiError(400, "USER_DATA_INVALID", detail.slice(0, 5).join("; ") + (detail.length > 5 ? `; and ${detail.length - 5} more` : ""), {
+        fields: failures.map((f) => ({ field: `user_data.${f.index}`, message: f.message })),
+      });
+    }
+    statements.push(...membershipStatements(stores, id, resolved));
+    Object.assign(changes, { status: "completed", errorCount: 0, errorFileUrl: "" });
+  } else if (membership) {
+    const file = await membershipFromFile(stores, caller, id, body.file_url!);
+    statements.push(...file.statements);
+    Object.assign(changes, { status: file.status, fileUrl: body.file_url, errorCount: file.errorCount, errorFileUrl: file.errorFileUrl });
+  }
+  await stores.groups.commit([
+    stores.groups.updateStatement(caller.applicationId, id, changes),
+    ...statements,
+    event(stores, caller, "admin.user_group.members_changed", { id, name: body.name ?? current.name }, { via: membership ? body.type : "none" }),
+  ]);
+  return response(stores, caller.applicationId, id);
+}
+
+export async function deleteGroup(stores: GroupStores, caller: GroupCaller, id: string): Promise<void> {
+  const current = await requireGroup(stores, caller.applicationId, id);
+  await stores.groups.delete(caller.applicationId, id);
+  await stores.events.record({
+    applicationId: caller.applicationId,
+    type: "admin.user_group.deleted",
+    title: `User group "${current.name}"`,
+    actor: caller.actor,
+    visible: false,
+    data: { group_id: id },
+  });
+}
+
+export async function getGroup(stores: GroupStores, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
+  return response(stores, applicationId, id);
+}
+
+export async function listGroups(
+  stores: GroupStores,
+  applicationId: string,
+  query: { page_no: number; page_size: number; name?: string; type?: "bulk" | "conditional"; status?: string; group_uid?: number },
+): Promise<{ items: UserGroupResponseSchema[]; page: Pagination }> {
+  const models = await loadModels(stores.attributes, applicationId);
+  const { rows, total } = await stores.groups.list(
+    applicationId,
+    { name: query.name, type: query.type, status: query.status, uid: query.group_uid },
+    query.page_size,
+    (query.page_no - 1) * query.page_size,
+  );
+  return { items: rows.map((r) => toGroupResponse(r, models)), page: pagination({ page_no: query.page_no, page_size: query.page_size }, total) };
+}
+
+/**
+ * A group's members: the stored list of a bulk group, or for a conditional group the users matching
+ * its conditions right now (computed by the filter engine, so always current).
+ */
+export async function groupMembers(
+  stores: GroupStores,
+  applicationId: string,
+  id: string,
+  page: { page_no: number; page_size: number },
+): Promise<{ items: UserSearchSchema[]; page: Pagination }> {
+  const group = await requireGroup(stores, applicationId, id);
+  const selection =
+    group.type === "conditional"
+      ? await filterSelection(stores.d1, applicationId, checkConditions(await loadModels(stores.attributes, applicationId), group.conditions))
+      : groupMembersSelection(applicationId, group.id);
+  const result = await usersPage(stores, selection, page.page_no, page.page_size);
+  return { items: result.records.map(toUserSearchSchema), page: result.page };
+}
+
+function toGroupResponse(row: GroupRow, models: Map<string, AttributeModel>): UserGroupResponseSchema {
+  return {
+    _id: row.id,
+    uid: row.uid,
+    name: row.name,
+    description: row.description,
+    type: row.type,
+    status: row.status,
+    is_active: row.isActive,
+    file_url: row.fileUrl,
+    conditions: row.conditions.map((c) => ({ ...c, key: models.get(c.user_attribute_definition_id)?.row.slug ?? "" })),
+    error: { count: row.errorCount, file_url: row.errorFileUrl },
+    application_id: row.applicationId,
+    created_at: row.createdAt,
+    modified_at: row.modifiedAt,
+    __v: row.version,
+  };
+}

@@ -1,0 +1,34 @@
+import { attributeCipher } from "./crypto/attribute-cipher";
+import { AttributesRepo } from "./db/attributes-repo";
+import { database } from "./db/client";
+import { EventsRepo } from "./db/events-repo";
+import { GroupsRepo } from "./db/groups-repo";
+import { JobsRepo } from "./db/jobs-repo";
+import { UsersRepo } from "./db/users-repo";
+import { loadConfig, type Bindings } from "./env";
+import type { DefinitionStores } from "./services/attribute-definitions";
+import type { ValueStores } from "./services/attribute-values";
+import type { ListStores } from "./services/user-lists";
+import type { GroupStores } from "./services/user-groups";
+import type { JobStores } from "./services/user-jobs";
+
+/** The stores of customer attributes, groups and jobs, wired from the Worker's bindings (routes and the queue consumer). */
+export function customerDataStores(env: Bindings): DefinitionStores & ValueStores & ListStores & GroupStores & JobStores {
+  const db = database(env.DB);
+  const config = loadConfig(env);
+  const groups = new GroupsRepo(db);
+  return {
+    db,
+    d1: env.DB,
+    attributes: new AttributesRepo(db),
+    users: new UsersRepo(db),
+    events: new EventsRepo(db),
+    groups,
+    jobs: new JobsRepo(db),
+    cipher: attributeCipher(config.attributeEncryptionKey),
+    bucket: env.USER_FILES,
+    queue: env.USER_JOBS,
+    chunkRows: config.jobChunkRows,
+    groupsUsing: (applicationId, definitionId) => groups.usingDefinition(applicationId, definitionId),
+  };
+}

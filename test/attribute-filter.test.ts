@@ -1,0 +1,255 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AttributesRepo } from "../src/db/attributes-repo";
+import { database } from "../src/db/client";
+import { filterSelection, selectPage } from "../src/db/user-selection";
+import { loadModels } from "../src/services/attribute-definitions";
+import { planFilter, type FilterCondition } from "../src/services/attribute-filter";
+import { call, expectError, json } from "./support/http";
+import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
+import { createCustomer, defineAttribute, setAttribute } from "./support/attributes";
+
+/*
+ * One shared, read-only fixture: four customers of one application with typed attributes, and a
+ * customer of another application that no filter may ever return.
+ */
+let tenant: Tenant;
+let headers: Record<string, string>;
+const defs: Record<string, string> = {};
+const users: Record<string, string> = {};
+
+beforeAll(async () => {
+  tenant = await createTenant();
+  headers = await adminHeaders(tenant);
+  for (const [slug, type, extra] of [
+    ["name", "string", {}],
+    ["age", "number", {}],
+    ["vip", "boolean", {}],
+    ["birthday", "date", {}],
+    ["last_seen", "datetime", {}],
+    ["tags", "string", { is_multi_value: true }],
+    ["prefs", "json", {}],
+  ] as const) {
+    defs[slug] = (await defineAttribute(tenant, headers, { name: slug, slug, type, ...extra }))._id;
+  }
+  users.alice = await createCustomer(tenant, { email: "alice@example.com", createdAt: "2024-01-01T00:00:00.000Z" });
+  users.bob = await createCustomer(tenant, { email: "bob@example.com", createdAt: "2024-01-02T00:00:00.000Z" });
+  users.carol = await createCustomer(tenant, { email: "carol@example.com", createdAt: "2024-01-03T00:00:00.000Z" });
+  users.dave = await createCustomer(tenant, { phone: "+919876543210", createdAt: "2024-01-04T00:00:00.000Z" });
+  const values: Record<string, Record<string, unknown>> = {
+    alice: { name: "Alice Smith", age: 30, vip: true, birthday: "1990-05-31", last_seen: "2024-05-31T10:00:00Z", tags: ["gold", "early"] },
+    bob: { name: "Bob Stone", age: 45, vip: false, birthday: "1985-12-25", last_seen: "2024-06-01T08:00:00Z", tags: ["silver"] },
+    carol: { name: "carol smith", age: 22, birthday: "2000-01-05", tags: [] },
+  };
+  for (const [who, attributes] of Object.entries(values)) {
+    for (const [slug, value] of Object.entries(attributes)) {
+      const res = await setAttribute(tenant, headers, defs[slug]!, users[who]!, value);
+      if (res.status !== 200) throw new Error(await res.text());
+    }
+  }
+  const other = await createTenant();
+  const otherHeaders = await adminHeaders(other);
+  const otherAge = (await defineAttribute(other, otherHeaders, { name: "age", slug: "age", type: "number" }))._id;
+  await setAttribute(other, otherHeaders, otherAge, await createCustomer(other, { email: "alice@example.com" }), 30);
+});
+
+type Condition = { definition_id?: string; slug?: string; type: string; value: unknown; ignore_year?: boolean };
+
+function filter(query: Record<string, unknown>) {
+  return call(`${tenant.plat}/user_attribute/users`, json({ query: { type: "and", limit: 100, page: 1, conditions: [], ...query } }, { method: "POST", headers }));
+}
+
+const nameOf = (id: string) => Object.entries(users).find(([, v]) => v === id)?.[0] ?? id;
+
+async function who(conditions: Condition[], extra: Record<string, unknown> = {}): Promise<string[]> {
+  const res = await filter({ conditions: conditions.map(({ slug, ...c }) => ({ definition_id: defs[slug!], ...c })), ...extra });
+  const body = (await res.json()) as { items: { _id: string }[] };
+  if (res.status !== 200) throw new Error(JSON.stringify(body));
+  return body.items.map((i) => nameOf(i._id)).sort();
+}
+
+const c = (slug: string, type: string, value: unknown, ignore_year?: boolean): Condition => ({ slug, type, value, ...(ignore_year ? { ignore_year } : {}) });
+
+describe("filterUsersByAttributes: operators", () => {
+  it("text: eq ne is nis cnt nct sw ew gt lt btw in nin (case-insensitive except is/nis)", async () => {
+    expect(await who([c("name", "eq", "alice SMITH")])).toEqual(["alice"]);
+    expect(await who([c("name", "ne", "alice smith")])).toEqual(["bob", "carol"]);
+    expect(await who([c("name", "is", "Alice Smith")])).toEqual(["alice"]);
+    expect(await who([c("name", "is", "alice smith")])).toEqual([]);
+    expect(await who([c("name", "nis", "Alice Smith")])).toEqual(["bob", "carol"]);
+    expect(await who([c("name", "cnt", "SMITH")])).toEqual(["alice", "carol"]);
+    expect(await who([c("name", "nct", "smith")])).toEqual(["bob"]);
+    expect(await who([c("name", "sw", "BO")])).toEqual(["bob"]);
+    expect(await who([c("name", "ew", "th")])).toEqual(["alice", "carol"]);
+    expect(await who([c("name", "gt", "bob")])).toEqual(["bob", "carol"]);
+    expect(await who([c("name", "lt", "bob")])).toEqual(["alice"]);
+    expect(await who([c("name", "btw", ["b", "c"])])).toEqual(["bob"]);
+    expect(await who([c("name", "in", ["Bob Stone", "CAROL SMITH"])])).toEqual(["bob", "carol"]);
+    expect(await who([c("name", "nin", ["bob stone", "carol smith"])])).toEqual(["alice"]);
+  });
+
+  it("number: eq ne gt gte lt lte btw in nin", async () => {
+    expect(await who([c("age", "eq", 30)])).toEqual(["alice"]);
+    expect(await who([c("age", "eq", "30")])).toEqual(["alice"]);
+    expect(await who([c("age", "ne", 30)])).toEqual(["bob", "carol"]);
+    expect(await who([c("age", "gt", 30)])).toEqual(["bob"]);
+    expect(await who([c("age", "gte", 30)])).toEqual(["alice", "bob"]);
+    expect(await who([c("age", "lt", 30)])).toEqual(["carol"]);
+    expect(await who([c("age", "lte", 30)])).toEqual(["alice", "carol"]);
+    expect(await who([c("age", "btw", { from: 25, to: 45 })])).toEqual(["alice", "bob"]);
+    expect(await who([c("age", "in", [22, 45])])).toEqual(["bob", "carol"]);
+    expect(await who([c("age", "nin", [22, 45])])).toEqual(["alice"]);
+  });
+
+  it("boolean: eq ne is nis", async () => {
+    expect(await who([c("vip", "eq", true)])).toEqual(["alice"]);
+    expect(await who([c("vip", "ne", true)])).toEqual(["bob"]);
+    expect(await who([c("vip", "is", "false")])).toEqual(["bob"]);
+    expect(await who([c("vip", "nis", false)])).toEqual(["alice"]);
+  });
+
+  it("date: a day operand compares whole days; ignore_year compares month and day, wrapping over new year", async () => {
+    expect(await who([c("birthday", "eq", "1990-05-31")])).toEqual(["alice"]);
+    expect(await who([c("birthday", "ne", "1990-05-31")])).toEqual(["bob", "carol"]);
+    expect(await who([c("birthday", "gt", "1990-05-31")])).toEqual(["carol"]);
+    expect(await who([c("birthday", "gte", "1990-05-31")])).toEqual(["alice", "carol"]);
+    expect(await who([c("birthday", "lt", "1990-05-31")])).toEqual(["bob"]);
+    expect(await who([c("birthday", "lte", "1990-05-31")])).toEqual(["alice", "bob"]);
+    expect(await who([c("birthday", "btw", ["1985-12-25", "1990-05-31"])])).toEqual(["alice", "bob"]);
+    expect(await who([c("birthday", "in", ["2000-01-05", "1985-12-25"])])).toEqual(["bob", "carol"]);
+    expect(await who([c("birthday", "nin", ["2000-01-05"])])).toEqual(["alice", "bob"]);
+    expect(await who([c("birthday", "eq", "2023-05-31", true)])).toEqual(["alice"]);
+    expect(await who([c("birthday", "eq", "05-31", true)])).toEqual(["alice"]);
+    expect(await who([c("birthday", "btw", ["12-20", "01-10"], true)])).toEqual(["bob", "carol"]);
+    expect(await who([c("birthday", "btw", ["01-01", "06-30"], true)])).toEqual(["alice", "carol"]);
+    expect(await who([c("birthday", "gte", "06-01", true)])).toEqual(["bob"]);
+    expect(await who([c("birthday", "in", ["12-25", "05-31"], true)])).toEqual(["alice", "bob"]);
+    expect(await who([c("birthday", "ne", "12-25", true)])).toEqual(["alice", "carol"]);
+  });
+
+  it("datetime: day operands cover the day, instants compare exactly", async () => {
+    expect(await who([c("last_seen", "eq", "2024-05-31")])).toEqual(["alice"]);
+    expect(await who([c("last_seen", "eq", "2024-05-31T10:00:00Z")])).toEqual(["alice"]);
+    expect(await who([c("last_seen", "eq", "2024-05-31T15:30:00+05:30")])).toEqual(["alice"]);
+    expect(await who([c("last_seen", "eq", "2024-05-31T10:00:01Z")])).toEqual([]);
+    expect(await who([c("last_seen", "gt", "2024-05-31")])).toEqual(["bob"]);
+    expect(await who([c("last_seen", "lt", "2024-06-01T08:00:00Z")])).toEqual(["alice"]);
+    expect(await who([c("last_seen", "lte", "2024-06-01T08:00:00Z")])).toEqual(["alice", "bob"]);
+    expect(await who([c("last_seen", "btw", ["2024-05-31", "2024-06-01"])])).toEqual(["alice", "bob"]);
+    expect(await who([c("last_seen", "eq", "05-31", true)])).toEqual(["alice"]);
+  });
+
+  it("multi-value: a positive operator matches any element; a negative one means no element matches (an empty list is no value)", async () => {
+    expect(await who([c("tags", "eq", "GOLD")])).toEqual(["alice"]);
+    expect(await who([c("tags", "ne", "gold")])).toEqual(["bob"]);
+    expect(await who([c("tags", "in", ["silver", "early"])])).toEqual(["alice", "bob"]);
+    expect(await who([c("tags", "nin", ["gold"])])).toEqual(["bob"]);
+    expect(await who([c("tags", "nin", ["gold", "silver"])])).toEqual([]);
+    expect(await who([c("tags", "sw", "ea")])).toEqual(["alice"]);
+  });
+});
+
+describe("filterUsersByAttributes: combining and paging", () => {
+  it("joins conditions with and / or", async () => {
+    expect(await who([c("age", "gt", 25), c("name", "cnt", "smith")])).toEqual(["alice"]);
+    expect(await who([c("age", "gt", 25), c("name", "cnt", "smith")], { type: "or" })).toEqual(["alice", "bob", "carol"]);
+    expect(await who([c("age", "lt", 25), c("vip", "eq", true)], { type: "OR" })).toEqual(["alice", "carol"]);
+    expect(await who([c("age", "gte", 22), c("birthday", "gt", "1980-01-01"), c("tags", "ne", "silver")])).toEqual(["alice"]);
+    expect(await who([c("age", "gte", 22), c("birthday", "gt", "1980-01-01"), c("name", "ne", "bob stone")])).toEqual(["alice", "carol"]);
+    expect(await who([c("age", "gte", 22), c("tags", "nin", ["gold"]), c("name", "nct", "smith")], { type: "and" })).toEqual(["bob"]);
+    // Only negative conditions: every customer with values is a candidate.
+    expect(await who([c("name", "nct", "smith"), c("age", "ne", 22)])).toEqual(["bob"]);
+    // A multi-value attribute drives: a customer matching with two elements is counted once.
+    expect(await who([c("tags", "in", ["gold", "early", "silver"]), c("age", "lt", 40)])).toEqual(["alice"]);
+    expect(await who([c("tags", "in", ["gold", "early", "silver"])], { type: "or" })).toEqual(["alice", "bob"]);
+    expect(await who([c("vip", "eq", true), c("tags", "eq", "silver"), c("age", "eq", 22)], { type: "or" })).toEqual(["alice", "bob", "carol"]);
+  });
+
+  it("gives the same answer whether an and-filter probes from its most selective condition or intersects sets", async () => {
+    const models = await loadModels(new AttributesRepo(database(env.DB)), tenant.applicationId);
+    const filters: Condition[][] = [
+      [c("age", "gt", 25), c("name", "cnt", "smith")],
+      [c("age", "gte", 22), c("tags", "ne", "silver"), c("birthday", "gt", "1980-01-01")],
+      [c("tags", "in", ["gold", "early", "silver"]), c("age", "lt", 40)],
+      [c("name", "nct", "smith"), c("age", "ne", 22)],
+      [c("vip", "eq", false), c("age", "gte", 18), c("last_seen", "btw", ["2024-05-31", "2024-06-30"])],
+    ];
+    for (const conditions of filters) {
+      const plan = planFilter(models, { join: "and", conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: defs[slug!]! }) as FilterCondition) });
+      const answers = [];
+      for (const cap of [1, 1_000_000]) {
+        const page = await selectPage(env.DB, await filterSelection(env.DB, tenant.applicationId, plan, cap), 100, 0);
+        answers.push(page.ids.map(nameOf).sort());
+      }
+      expect(answers[0], JSON.stringify(conditions)).toEqual(answers[1]);
+      expect(answers[0], JSON.stringify(conditions)).toEqual(await who(conditions));
+    }
+  });
+
+  it("filters on contacts: exact email, exact phone (international or national with country_code), has_email, has_phone", async () => {
+    expect(await who([], { email: "BOB@example.com" })).toEqual(["bob"]);
+    expect(await who([], { phone: "+91 98765 43210" })).toEqual(["dave"]);
+    expect(await who([], { phone: "9876543210", country_code: "91" })).toEqual(["dave"]);
+    expect(await who([], { has_email: false })).toEqual(["dave"]);
+    expect(await who([], { has_phone: true })).toEqual(["dave"]);
+    expect(await who([])).toEqual(["alice", "bob", "carol", "dave"]);
+    expect(await who([c("age", "gt", 0)], { type: "or", email: "carol@example.com" })).toEqual(["carol"]);
+  });
+
+  it("pages newest first and returns the requested attribute values (default: the filtered ones)", async () => {
+    const res = await filter({ conditions: [{ definition_id: defs.age, type: "gte", value: 0 }], limit: 2, page: 1 });
+    const first = (await res.json()) as { items: { _id: string; attributes: { user_attribute_definition_id: string; attribute: { value: unknown } }[]; phone_numbers: unknown[] }[]; page: unknown };
+    expect(first.items.map((i) => nameOf(i._id))).toEqual(["carol", "bob"]);
+    expect(first.page).toEqual({ type: "number", current: 1, size: 2, item_total: 3, has_next: true, total: 3 });
+    expect(first.items[0]!.attributes.map((a) => [a.user_attribute_definition_id, a.attribute.value])).toEqual([[defs.age, 22]]);
+    const second = (await (await filter({ conditions: [{ definition_id: defs.age, type: "gte", value: 0 }], limit: 2, page: 2 })).json()) as typeof first;
+    expect(second.items.map((i) => nameOf(i._id))).toEqual(["alice"]);
+    expect(second.page).toMatchObject({ current: 2, has_next: false, item_total: 3 });
+    const beyond = (await (await filter({ conditions: [{ definition_id: defs.age, type: "gte", value: 0 }], limit: 2, page: 5 })).json()) as typeof first;
+    expect(beyond.items).toEqual([]);
+    expect(beyond.page).toMatchObject({ item_total: 3, has_next: false });
+
+    const wanted = (await (await filter({ email: "alice@example.com", definition_ids: [defs.tags, defs.prefs] })).json()) as typeof first;
+    expect(wanted.items[0]!.attributes.map((a) => a.attribute.value)).toEqual([["gold", "early"]]);
+    const dave = (await (await filter({ has_phone: true })).json()) as { items: { phone_numbers: { country_code: unknown }[] }[] };
+    expect(dave.items[0]!.phone_numbers[0]!.country_code).toBe("91");
+  });
+
+  it("refuses malformed filters with a 400 naming the condition", async () => {
+    const bad: [Record<string, unknown>, string, RegExp][] = [
+      [{ conditions: [{ definition_id: "f".repeat(24), type: "eq", value: 1 }] }, "ATTRIBUTE_DEFINITION_UNKNOWN", /conditions\.0\.definition_id/],
+      [{ conditions: [{ definition_id: defs.age, type: "cnt", value: 1 }] }, "FILTER_INVALID", /operator "cnt" does not apply to number attribute "age"/],
+      [{ conditions: [{ definition_id: defs.age, type: "eq", value: "old" }] }, "FILTER_INVALID", /conditions\.0 \(age eq\): needs a number/],
+      [{ conditions: [{ definition_id: defs.age, type: "btw", value: [1] }] }, "FILTER_INVALID", /btw.*needs two values/],
+      [{ conditions: [{ definition_id: defs.age, type: "in", value: [] }] }, "FILTER_INVALID", /1 to 50 values/],
+      [{ conditions: [{ definition_id: defs.age, type: "eq", value: [1, 2] }] }, "FILTER_INVALID", /one value, not a list/],
+      [{ conditions: [{ definition_id: defs.age, type: "eq", value: 1, ignore_year: true }] }, "FILTER_INVALID", /ignore_year applies only to date/],
+      [{ conditions: [{ definition_id: defs.birthday, type: "eq", value: "31/05/1990" }] }, "FILTER_INVALID", /needs a date/],
+      [{ conditions: [{ definition_id: defs.prefs, type: "eq", value: "x" }] }, "FILTER_INVALID", /holds JSON/],
+      [{ conditions: [{ definition_id: defs.vip, type: "gt", value: true }] }, "FILTER_INVALID", /does not apply to boolean/],
+      [{ conditions: [{ definition_id: defs.age, type: "like", value: 1 }] }, "VALIDATION_FAILED", /conditions\.0\.type/],
+      [{ type: "xor" }, "VALIDATION_FAILED", /query\.type/],
+      [{ limit: 0 }, "VALIDATION_FAILED", /query\.limit/],
+      [{ email: "nope" }, "FILTER_INVALID", /email/],
+      [{ definition_ids: ["f".repeat(24)] }, "ATTRIBUTE_DEFINITION_UNKNOWN", /definition_ids/],
+    ];
+    for (const [query, code, message] of bad) {
+      const body = await expectError(await filter(query), 400, code);
+      expect(body.message, JSON.stringify(query)).toMatch(message);
+    }
+  });
+
+  it("never returns another application's customers, and refuses its definitions", async () => {
+    const other = await createTenant();
+    const otherHeaders = await adminHeaders(other);
+    const otherDef = (await defineAttribute(other, otherHeaders, { name: "age", slug: "age", type: "number" }))._id;
+    const res = await call(
+      `${other.plat}/user_attribute/users`,
+      json({ query: { type: "and", limit: 10, page: 1, conditions: [{ definition_id: defs.age, type: "gt", value: 0 }] } }, { method: "POST", headers: otherHeaders }),
+    );
+    await expectError(res, 400, "ATTRIBUTE_DEFINITION_UNKNOWN");
+    const all = (await (await filter({ conditions: [] })).json()) as { page: { item_total: number } };
+    expect(all.page.item_total).toBe(4);
+    expect(otherDef).toBeTruthy();
+  });
+});

@@ -1,0 +1,101 @@
+import { env } from "cloudflare:workers";
+import { newId } from "../../src/crypto/tokens";
+import { database } from "../../src/db/client";
+import { EventsRepo } from "../../src/db/events-repo";
+import { PasswordsRepo } from "../../src/db/passwords-repo";
+import { UsersRepo } from "../../src/db/users-repo";
+import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
+import { deepMerge } from "../../src/services/deep-merge";
+import type { AccountStores } from "../../src/services/passwords";
+import { call, json } from "./http";
+import type { Tenant } from "./tenants";
+
+export const APP = "/service/application/user";
+export const REGISTER = `${APP}/authentication/v1.0/register/form`;
+export const LOGIN = `${APP}/authentication/v1.0/login/password`;
+export const SESSION = `${APP}/authentication/v1.0/session`;
+export const SESSIONS = `${APP}/authentication/v1.0/sessions`;
+export const LOGOUT = `${APP}/authentication/v1.0/logout`;
+export const PASSWORD = `${APP}/authentication/v1.0/password`;
+export const HAS_PASSWORD = `${APP}/authentication/v1.0/has-password`;
+export const USER_EXISTS = `${APP}/authentication/v1.0/user-exists`;
+
+/** Passes every default rule (long, not common, not the email). */
+export const GOOD_PASSWORD = "Violet-Anchor-Teacup-93";
+
+export const uniqueEmail = () => `u${newId()}@example.com`;
+
+/** `f.session=<value>` from a response's Set-Cookie, ready for a Cookie header. */
+export function sessionCookie(res: Response): string {
+  const header = res.headers.get("set-cookie") ?? "";
+  const match = /f\.session=([^;]*)/.exec(header);
+  if (!match?.[1]) throw new Error(`no f.session cookie in: ${header}`);
+  return `f.session=${match[1]}`;
+}
+
+/** Headers of a storefront call as this tenant, optionally with a session cookie and more. */
+export function storefront(tenant: Tenant, cookie?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { authorization: tenant.appAuth, ...(cookie ? { cookie } : {}), ...extra };
+}
+
+export function register(tenant: Tenant, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return call(REGISTER, json(body, { method: "POST", headers: storefront(tenant, undefined, headers) }));
+}
+
+export function login(tenant: Tenant, username: string, password: string, headers: Record<string, string> = {}) {
+  return call(LOGIN, json({ username, password }, { method: "POST", headers: storefront(tenant, undefined, headers) }));
+}
+
+export function get(tenant: Tenant, path: string, cookie?: string, headers: Record<string, string> = {}) {
+  return call(path, { headers: storefront(tenant, cookie, headers) });
+}
+
+export function updatePassword(tenant: Tenant, cookie: string, old_password: string, new_password: string) {
+  return call(PASSWORD, json({ old_password, new_password }, { method: "POST", headers: storefront(tenant, cookie) }));
+}
+
+export interface Account {
+  email: string;
+  password: string;
+  userId: string;
+  /** The cookie registration set. */
+  cookie: string;
+}
+
+/** A registered (and so logged-in) user of the tenant. */
+export async function registeredUser(tenant: Tenant, overrides: Record<string, unknown> = {}): Promise<Account> {
+  const email = (overrides.email as string | undefined) ?? uniqueEmail();
+  const password = (overrides.password as string | undefined) ?? GOOD_PASSWORD;
+  const res = await register(tenant, { first_name: "Asha", last_name: "Rao", email, password, ...overrides });
+  if (res.status !== 200) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
+  const cookie = sessionCookie(res);
+  const me = (await (await get(tenant, SESSION, cookie)).json()) as { user: { _id: string } };
+  return { email, password, userId: me.user._id, cookie };
+}
+
+/** The account services' stores over the test bindings, for calling a service directly (e.g. a reset path). */
+export function accountStoresForTest(): AccountStores {
+  const db = database(env.DB);
+  return {
+    users: new UsersRepo(db),
+    passwords: new PasswordsRepo(db),
+    events: new EventsRepo(db),
+    sessions: { registry: env.USER_SESSIONS, records: env.SESSIONS_KV },
+    guard: env.LOGIN_GUARD,
+    peppers: { current: env.PASSWORD_PEPPER! },
+  };
+}
+
+/** The tenant as services see it: its id and its config over the defaults. */
+export function tenantApp(tenant: Tenant, config: Record<string, unknown> = {}): { id: string; config: PlatformConfig } {
+  return { id: tenant.applicationId, config: PlatformConfig.parse(deepMerge(DEFAULT_PLATFORM_CONFIG, config)) };
+}
+
+export async function userRow(userId: string) {
+  return env.DB.prepare("select * from users where id = ?").bind(userId).first<Record<string, unknown>>();
+}
+
+export async function countUsers(tenant: Tenant): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from users where application_id = ?").bind(tenant.applicationId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
