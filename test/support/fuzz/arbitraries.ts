@@ -10,6 +10,8 @@ export interface ShapeContext {
   doc: OpenApiDocument;
   /** Realistic values by field name (`user_id` → ids of real users, here and in other tenants). */
   known: Record<string, fc.Arbitrary<string>>;
+  /** Ids of things that exist (users of every tenant, and whatever earlier requests created), for any other `…id` field. */
+  ids: fc.Arbitrary<string>;
 }
 
 // Keeps valid-shaped requests small; "huge" is the malformed generator's job.
@@ -27,7 +29,10 @@ const hints: [RegExp, fc.Arbitrary<string>][] = [
   [/country_code/i, fc.constantFrom("91", "+91", "1", "44")],
   [/domain/i, fc.constantFrom("shop.example.com", "localhost:8787")],
   [/origin/i, fc.constantFrom("https://shop.example.com", "http://localhost:8787")],
+  [/password/i, fc.stringMatching(/^[A-Za-z0-9]{4,12}$/).map((s) => `Zq9!${s}`)],
+  [/date|dob|_at$/i, fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4_102_444_800_000) }).chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 10)))],
 ];
+const ID_FIELD = /(^|_)ids?$/i;
 
 function lengthOk(schema: Schema) {
   return (s: string) => s.length >= (schema.minLength ?? 0) && s.length <= (schema.maxLength ?? Infinity);
@@ -38,9 +43,8 @@ function namedValues(schema: Schema, name: string | undefined, ctx: ShapeContext
   if (!name) return [];
   const pattern = schema.pattern ? new RegExp(schema.pattern) : undefined;
   const fits = (s: string) => lengthOk(schema)(s) && (!pattern || pattern.test(s));
-  return [...(ctx.known[name] ? [ctx.known[name]!] : []), ...hints.filter(([re]) => re.test(name)).map(([, arb]) => arb)].map((arb) =>
-    arb.filter(fits),
-  );
+  const known = ctx.known[name] ?? (ID_FIELD.test(name) ? ctx.ids : undefined);
+  return [...(known ? [known] : []), ...hints.filter(([re]) => re.test(name)).map(([, arb]) => arb)].map((arb) => arb.filter(fits));
 }
 
 function stringArb(schema: Schema, name: string | undefined, ctx: ShapeContext): fc.Arbitrary<string> {

@@ -41,7 +41,7 @@ function send(req: BuiltRequest): Promise<Response> {
  * the session records in KV are unchanged) and starts no session; nothing reaches Object.prototype.
  * Throws with `label` (what was sent) when one does not hold.
  */
-export async function checkRequest(req: BuiltRequest, label: string): Promise<number> {
+export async function checkRequest(req: BuiltRequest, label: string): Promise<{ status: number; body: unknown }> {
   const before = await storageCounts();
   const res = await send(req);
   const text = await res.text();
@@ -57,7 +57,15 @@ export async function checkRequest(req: BuiltRequest, label: string): Promise<nu
   const polluted = Object.keys(Object.prototype);
   if (polluted.length) problems.push(`Object.prototype polluted: ${polluted.join(", ")}`);
   if (problems.length) throw new Error(`${problems.join("; ")}\n  ${label}\n  → ${res.status} ${text.slice(0, 500)}`);
-  return res.status;
+  return { status: res.status, body: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fuzzes one operation: `fuzzRuns` valid-shaped requests, then `fuzzRuns` malformed ones, one at a time. */
@@ -72,8 +80,9 @@ export async function fuzzOperation(world: FuzzWorld, op: Operation) {
       fc.asyncProperty(drafts, async (draft) => {
         if (needsSession(op)) await world.restoreSessions();
         const req = buildRequest(op, draft, credentials);
-        const status = await checkRequest(req, describeRequest(req, draft));
+        const { status, body } = await checkRequest(req, describeRequest(req, draft));
         seen[status] = (seen[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) world.harvest(body);
       }),
       { numRuns: fuzzRuns, ...(fuzzSeed === undefined ? {} : { seed: fuzzSeed }) },
     );

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { FB_DEBUG, FB_ME, GOOGLE_TOKENINFO, jsonResponse, jwksHandlers, mockProviders, socialConfig } from "../social";
+import { vi } from "vitest";
+import { FB_DEBUG, FB_ME, GOOGLE_TOKENINFO, jsonResponse, jwksHandlers, socialConfig } from "../social";
 import { adminFor, type Admin } from "../customers";
 import { e164, lastCode, post, randomEmail, randomMobile, type MobileSent } from "../otp";
 import { adminSession, loginByOtp, sessionIsValid, type LoggedIn } from "../sessions";
@@ -9,6 +10,8 @@ import { accountUnusableReason } from "../../../src/http/auth";
 import type { ShapeContext } from "./arbitraries";
 import type { OpenApiDocument } from "./openapi";
 import type { Credentials } from "./requests";
+
+const HIBP_RANGE = "https://api.pwnedpasswords.com/range/";
 
 /** Every feature on, generous send limits: generated requests should get deep into the flows, not stop at a 429. */
 const FUZZ_CONFIG = socialConfig({
@@ -25,6 +28,8 @@ export interface FuzzWorld {
   /** `company_id` / `application_id` of the fuzzed tenant's paths. */
   tenantParams: Record<string, string>;
   shape: ShapeContext;
+  /** Remembers the ids a successful response carries, so later requests can address what earlier ones created. */
+  harvest(body: unknown): void;
   /** Fresh credentials for a series of requests (platform tokens expire). */
   credentials(): Promise<Credentials>;
   /** Usable sessions again for every party whose session earlier requests ended, blocked or archived. */
@@ -71,6 +76,7 @@ export async function fuzzWorld(doc: OpenApiDocument): Promise<FuzzWorld> {
 
   const pending = await pendingOtps(tenant);
   const userIds = () => fc.constantFrom(...parties.map((p) => p.user.userId), "000000000000000000000000");
+  const created = new Set<string>();
   const known: ShapeContext["known"] = {
     user_id: fc.constant(null).chain(userIds),
     id: fc.constant(null).chain(userIds),
@@ -84,7 +90,18 @@ export async function fuzzWorld(doc: OpenApiDocument): Promise<FuzzWorld> {
   return {
     tenant,
     tenantParams: { company_id: tenant.companyId, application_id: tenant.applicationId },
-    shape: { doc, known },
+    shape: {
+      doc,
+      known,
+      ids: fc.constant(null).chain(() => fc.constantFrom(...parties.map((p) => p.user.userId), ...created)),
+    },
+    harvest(body) {
+      JSON.stringify(body, (key, value: unknown) => {
+        // Our ids (newId: 24 hex), not provider client ids or request ids.
+        if (typeof value === "string" && /(^|_)id$/i.test(key) && /^[0-9a-f]{24}$/.test(value) && created.size < 500) created.add(value);
+        return value;
+      });
+    },
     async restoreSessions() {
       for (const p of parties) if (!(await usable(p))) p.user = await freshUser(p.admin);
     },
@@ -113,14 +130,22 @@ export async function fuzzWorld(doc: OpenApiDocument): Promise<FuzzWorld> {
 }
 
 /**
- * Social providers as they answer tokens they did not issue: generated tokens never verify, so social
- * routes must refuse them with a 4xx. Any other outbound fetch fails the request (and the fuzz, as a 5xx).
+ * Outside services as they answer requests they cannot vouch for: social providers refuse generated
+ * tokens (so social routes must answer 4xx), the breach API knows no password. Any other outbound
+ * fetch fails, and the request with it (a 5xx the fuzz reports).
  */
 export function refusingProviders() {
-  mockProviders({
-    ...jwksHandlers(),
+  const exact: Record<string, () => Response> = {
+    ...Object.fromEntries(Object.entries(jwksHandlers()).map(([url, handler]) => [url, () => handler(new URL(url)) as Response])),
     [GOOGLE_TOKENINFO]: () => jsonResponse({ error: "invalid_token" }, 400),
     [FB_DEBUG]: () => jsonResponse({ data: { is_valid: false } }),
     [FB_ME]: () => jsonResponse({ error: { message: "Invalid OAuth access token" } }, 400),
+  };
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const handler = exact[`${url.origin}${url.pathname}`];
+    if (handler) return handler();
+    if (url.href.startsWith(HIBP_RANGE)) return new Response("0000000000000000000000000000000000A:0\r\n");
+    throw new Error(`unexpected outbound fetch: ${url.href}`);
   });
 }
