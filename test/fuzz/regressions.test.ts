@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { fetchOpenApi } from "../support/fuzz/openapi";
 import { expectError } from "../support/http";
 import { post } from "../support/otp";
+import { GOOGLE_TOKENINFO, jsonResponse, mockProviders, socialLogin, socialTenant } from "../support/social";
 import { createTenant } from "../support/tenants";
+
+afterEach(() => vi.restoreAllMocks());
 
 /** Inputs the fuzz found that once broke a route, kept as plain examples so they never come back. */
 describe("fuzz findings", () => {
@@ -38,5 +41,14 @@ describe("fuzz findings", () => {
     const schemaOf = (name: string) => list.parameters!.find((p) => p.name === name)!.schema;
     expect(schemaOf("page_no")).toMatchObject({ type: "integer", minimum: 1, maximum: 1_000_000 });
     expect(schemaOf("page_size")).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
+  });
+
+  it("a Google token with a lone surrogate is refused as invalid, not a 500", async () => {
+    mockProviders({ [GOOGLE_TOKENINFO]: (url) => jsonResponse({ error: "invalid_token", got: url.searchParams.get("access_token") }, 400) });
+    const tenant = await socialTenant();
+    for (const route of ["google-token", "google-android", "google-ios"]) {
+      await expectError(await socialLogin(tenant, route, { oauth2: { access_token: "ya29.\ud800x" } }), 401);
+      await expectError(await socialLogin(tenant, route, { oauth2: { id_token: "\udfff" } }), 401);
+    }
   });
 });
