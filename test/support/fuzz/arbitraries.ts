@@ -29,6 +29,8 @@ const hints: [RegExp, fc.Arbitrary<string>][] = [
   [/country_code/i, fc.constantFrom("91", "+91", "1", "44")],
   [/domain/i, fc.constantFrom("shop.example.com", "localhost:8787")],
   [/origin/i, fc.constantFrom("https://shop.example.com", "http://localhost:8787")],
+  // The attribute filter's combinator, documented as a plain string.
+  [/^type$/, fc.constantFrom("and", "or", "$AND")],
   [/password/i, fc.stringMatching(/^[A-Za-z0-9]{4,12}$/).map((s) => `Zq9!${s}`)],
   [/date|dob|_at$/i, fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4_102_444_800_000) }).chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 10)))],
 ];
@@ -39,12 +41,14 @@ function lengthOk(schema: Schema) {
 }
 
 /** The field's known and hinted values that the schema allows; preferred over random text, which mostly gets a 400. */
-function namedValues(schema: Schema, name: string | undefined, ctx: ShapeContext): fc.Arbitrary<string>[] {
+function namedValues(schema: Schema, name: string | undefined, ctx: ShapeContext, plain: fc.Arbitrary<string>): fc.Arbitrary<string>[] {
   if (!name) return [];
   const pattern = schema.pattern ? new RegExp(schema.pattern) : undefined;
   const fits = (s: string) => lengthOk(schema)(s) && (!pattern || pattern.test(s));
   const known = ctx.known[name] ?? (ID_FIELD.test(name) ? ctx.ids : undefined);
-  return [...(known ? [known] : []), ...hints.filter(([re]) => re.test(name)).map(([, arb]) => arb)].map((arb) => arb.filter(fits));
+  const named = [...(known ? [known] : []), ...hints.filter(([re]) => re.test(name)).map(([, arb]) => arb)];
+  // A value that does not fit falls back to a plain one: filtering a small pool could loop forever.
+  return named.map((arb) => arb.chain((v) => (fits(v) ? fc.constant(v) : plain)));
 }
 
 function stringArb(schema: Schema, name: string | undefined, ctx: ShapeContext): fc.Arbitrary<string> {
@@ -62,7 +66,7 @@ function stringArb(schema: Schema, name: string | undefined, ctx: ShapeContext):
     const minLength = schema.minLength ?? 0;
     base = fc.string({ minLength, maxLength: Math.max(minLength, Math.min(schema.maxLength ?? MAX_FREE_STRING, MAX_FREE_STRING)) });
   }
-  const named = namedValues(schema, name, ctx);
+  const named = namedValues(schema, name, ctx, base);
   return named.length ? fc.oneof({ weight: 1, arbitrary: base }, ...named.map((arbitrary) => ({ weight: 3, arbitrary }))) : base;
 }
 
@@ -116,8 +120,10 @@ function nonNullShape(schema: Schema, ctx: ShapeContext, name: string | undefine
       return stringArb(schema, name, ctx);
     case "integer": {
       // A hinted numeric field (a calling code sent as a number) gets its realistic values too.
-      const named = namedValues({}, name, ctx).map((arb) => arb.map(Number).filter((n) => Number.isInteger(n) && n >= (schema.minimum ?? -Infinity) && n <= (schema.maximum ?? Infinity)));
-      return named.length ? fc.oneof(numberArb(schema, true), ...named) : numberArb(schema, true);
+      const plain = numberArb(schema, true);
+      const fits = (n: number) => Number.isInteger(n) && n >= (schema.minimum ?? -Infinity) && n <= (schema.maximum ?? Infinity);
+      const named = namedValues({}, name, ctx, fc.constant("")).map((arb) => arb.chain((v) => (fits(Number(v)) ? fc.constant(Number(v)) : plain)));
+      return named.length ? fc.oneof(plain, ...named) : plain;
     }
     case "number":
       return numberArb(schema, false);

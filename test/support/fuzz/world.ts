@@ -96,11 +96,16 @@ export async function fuzzWorld(doc: OpenApiDocument): Promise<FuzzWorld> {
       ids: fc.constant(null).chain(() => fc.constantFrom(...parties.map((p) => p.user.userId), ...created)),
     },
     harvest(body) {
-      JSON.stringify(body, (key, value: unknown) => {
-        // Our ids (newId: 24 hex), not provider client ids or request ids.
-        if (typeof value === "string" && /(^|_)id$/i.test(key) && /^[0-9a-f]{24}$/.test(value) && created.size < 500) created.add(value);
-        return value;
-      });
+      // Depth-limited: a file the fuzz uploaded can come back as JSON nested thousands deep.
+      const walk = (value: unknown, depth: number) => {
+        if (depth > 6 || value === null || typeof value !== "object") return;
+        for (const [key, child] of Object.entries(value)) {
+          // Our ids (newId: 24 hex), not provider client ids or request ids.
+          if (typeof child === "string" && /(^|_)id$/i.test(key) && /^[0-9a-f]{24}$/.test(child) && created.size < 500) created.add(child);
+          else walk(child, depth + 1);
+        }
+      };
+      walk(body, 0);
     },
     async restoreSessions() {
       for (const p of parties) if (!(await usable(p))) p.user = await freshUser(p.admin);
