@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { failClosed } from "./fail-closed";
 
 const WINDOW_MS = 3_600_000;
 
@@ -141,15 +142,15 @@ export class OtpGuard extends DurableObject {
 
 /** The guard of one destination (email or E.164 phone) of one application. */
 export function destinationGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, channel: string, address: string) {
-  return namespace.get(namespace.idFromName(`dest:${applicationId}:${channel}:${address}`));
+  return failClosed(namespace.get(namespace.idFromName(`dest:${applicationId}:${channel}:${address}`)), "The OTP guard");
 }
 
 /** The guard of one platform API client: single-use claims of its refresh tokens. */
 export function platformClientGuard(namespace: DurableObjectNamespace<OtpGuard>, companyId: string, clientId: string) {
-  return namespace.get(namespace.idFromName(`client:${companyId}:${clientId}`));
+  return failClosed(namespace.get(namespace.idFromName(`client:${companyId}:${clientId}`)), "The token guard");
 }
 
 /** The guard of one client IP of one application (send caps only). */
 export function ipGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, ip: string) {
-  return namespace.get(namespace.idFromName(`ip:${applicationId}:${ip || "unknown"}`));
+  return failClosed(namespace.get(namespace.idFromName(`ip:${applicationId}:${ip || "unknown"}`)), "The OTP guard");
 }
