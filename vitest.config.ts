@@ -19,6 +19,9 @@ export default defineConfig(async () => {
             DEV_OUTBOX: "true",
             NOTIFY_TRANSPORT: "outbox",
             PUBLIC_LINK_BASE: "https://shop.test",
+            // Fuzz size and replay (test/fuzz): FUZZ_RUNS=<n>|high, FUZZ_SEED=<seed printed by a failure>.
+            FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+            FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           },
         },
       }),

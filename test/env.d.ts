@@ -7,6 +7,10 @@ declare global {
     }
     interface Env extends Bindings {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      /** Runs per fuzzed operation: a number, or "high" (npm run fuzz); empty: the CI default. */
+      FUZZ_RUNS: string;
+      /** Replays a failing fuzz run with the seed fast-check printed. */
+      FUZZ_SEED: string;
     }
   }
 }

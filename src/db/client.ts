@@ -8,8 +8,9 @@ import * as customers from "./schema/customers";
 import * as attributes from "./schema/attributes";
 import * as groups from "./schema/groups";
 import * as jobs from "./schema/jobs";
+import * as guards from "./schema/guards";
 
-export const schema = { ...tenants, ...users, ...events, ...social, ...customers, ...passwords, ...attributes, ...groups, ...jobs };
+export const schema = { ...tenants, ...users, ...events, ...social, ...customers, ...passwords, ...attributes, ...groups, ...jobs, ...guards };
 
 export function database(d1: D1Database) {
   return drizzle(d1, { schema });

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, isNotNull, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
+import { abortIf } from "./guards";
 import { userEmails, userPhones, users } from "./schema/users";
 import { inApplication } from "./tenant-filter";
 import { attachContacts, type UserRecord, type UserRow } from "./users-repo";
@@ -140,6 +141,18 @@ export class CustomersRepo {
 
   updateUserStatement(applicationId: string, userId: string, fields: Partial<typeof users.$inferInsert> & { updatedAt: string }) {
     return this.db.update(users).set(fields).where(and(eq(users.id, userId), eq(users.applicationId, applicationId)));
+  }
+
+  /**
+   * Aborts the batch unless, at its end, the user's contacts fit its state: a live user keeps an active
+   * email or phone, an archived user's contacts no longer count. Guards whole-list updates against
+   * concurrent ones and against a concurrent archive.
+   */
+  contactStateGuard(userId: string): BatchItem<"sqlite"> {
+    const activeContact = sql`(exists (select 1 from ${userEmails} where ${userEmails.userId} = ${userId} and ${userEmails.active} = 1)
+      or exists (select 1 from ${userPhones} where ${userPhones.userId} = ${userId} and ${userPhones.active} = 1))`;
+    const archived = sql`(select ${users.archived} from ${users} where ${users.id} = ${userId})`;
+    return abortIf(this.db, sql`(${archived} = 0 and not ${activeContact}) or (${archived} = 1 and ${activeContact})`);
   }
 
   /** Archive: the user leaves the sales channel and its contacts stop counting, so they can register again. */

@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, inArray, or, sql, type SQL, type SQLWrapper }
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
+import { rethrowStaleWrite } from "./guards";
 import { userEmails, userPhones, users } from "./schema/users";
 import { inApplication } from "./tenant-filter";
 
@@ -162,6 +163,7 @@ export class UsersRepo {
     try {
       await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     } catch (error) {
+      rethrowStaleWrite(error);
       rethrowContactConflict(error);
     }
   }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { newId } from "../crypto/tokens";
+import { failClosed } from "./fail-closed";
 
 /** One counter kept by a LoginGuard object. */
 export interface ThrottleRule {
@@ -174,5 +175,5 @@ export class LoginGuard extends DurableObject {
 
 /** The guard object for one key space of one application (an account, or a client IP). */
 export function loginGuardStub(namespace: DurableObjectNamespace<LoginGuard>, applicationId: string, scope: string) {
-  return namespace.get(namespace.idFromName(`${applicationId}:${scope}`));
+  return failClosed(namespace.get(namespace.idFromName(`${applicationId}:${scope}`)), "The login throttle");
 }

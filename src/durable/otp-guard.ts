@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { failClosed } from "./fail-closed";
 
 const WINDOW_MS = 3_600_000;
 
@@ -32,7 +33,8 @@ export interface AttemptInput {
 }
 
 /**
- * The counters of one scope (an application's destination, or an application's client IP) that must
+ * The counters of one scope (an application's destination, an application's client IP, or a platform
+ * API client) that must
  * hold under concurrency: send caps, the resend cooldown, verify attempts and single-use claims.
  * Every method decides and writes without awaiting in between, so the object's input gate makes each
  * one atomic: 100 concurrent guesses are 100 serial calls here, and only `maxAttempts` are evaluated.
@@ -140,10 +142,15 @@ export class OtpGuard extends DurableObject {
 
 /** The guard of one destination (email or E.164 phone) of one application. */
 export function destinationGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, channel: string, address: string) {
-  return namespace.get(namespace.idFromName(`dest:${applicationId}:${channel}:${address}`));
+  return failClosed(namespace.get(namespace.idFromName(`dest:${applicationId}:${channel}:${address}`)), "The OTP guard");
+}
+
+/** The guard of one platform API client: single-use claims of its refresh tokens. */
+export function platformClientGuard(namespace: DurableObjectNamespace<OtpGuard>, companyId: string, clientId: string) {
+  return failClosed(namespace.get(namespace.idFromName(`client:${companyId}:${clientId}`)), "The token guard");
 }
 
 /** The guard of one client IP of one application (send caps only). */
 export function ipGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, ip: string) {
-  return namespace.get(namespace.idFromName(`ip:${applicationId}:${ip || "unknown"}`));
+  return failClosed(namespace.get(namespace.idFromName(`ip:${applicationId}:${ip || "unknown"}`)), "The OTP guard");
 }

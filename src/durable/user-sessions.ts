@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { constantTimeEqual } from "../crypto/tokens";
+import { failClosed } from "./fail-closed";
 
 export interface SessionRecord {
   id: string;
@@ -152,5 +153,5 @@ function isLive(session: SessionRecord, now: number): boolean {
 
 /** The object that holds one user's sessions. Keyed by application too, so tenants never share one. */
 export function userSessionsStub(namespace: DurableObjectNamespace<UserSessions>, applicationId: string, userId: string) {
-  return namespace.get(namespace.idFromName(`${applicationId}:${userId}`));
+  return failClosed(namespace.get(namespace.idFromName(`${applicationId}:${userId}`)), "The session registry");
 }

@@ -72,7 +72,7 @@ async function checkSession(c: AppContext, token: string | undefined): Promise<V
     session = await validateSession(sessionStores(c), c.var.application.id, token);
   } catch (error) {
     console.error(JSON.stringify({ request_id: c.var.requestId, session_check_failed: String(error) }));
-    throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again");
+    throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again", undefined, { "Retry-After": "1" });
   }
   if (!session) throw notLoggedIn();
   return session;

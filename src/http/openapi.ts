@@ -21,6 +21,7 @@ export const commonErrors = {
   404: { description: "Not found", content: errorContent },
   409: { description: "Conflicts with the current state", content: errorContent },
   429: { description: "Too many requests; see Retry-After", content: errorContent },
+  503: { description: "A store the request depends on (sessions, throttles, single-use claims) cannot be reached; nothing was done, retry after Retry-After", content: errorContent },
 } as const;
 
 /** For routes that depend on another service (e.g. a social provider): it failed or could not be reached. */

@@ -12,7 +12,7 @@ const pageNumber = (name: string, max: number, fallback: number, description: st
     .pipe(z.number().int().min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}`))
     .optional()
     .transform((v) => v ?? fallback)
-    .openapi({ param: { name, in: "query" }, type: "integer", description, example: fallback });
+    .openapi({ param: { name, in: "query" }, type: "integer", minimum: 1, maximum: max, description, example: fallback });
 
 /** `page_no` (default 1) and `page_size` (default 10, at most 100) as the SDK sends them (§1.4). */
 export const PageQuery = z.object({

@@ -196,7 +196,8 @@ export const CreateUserSessionRequest = z
       .trim()
       .min(1)
       .max(253)
-      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "must be a host name such as shop.example.com"),
+      // No regex flags: the OpenAPI generator would print them into the documented pattern ("…$/i").
+      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be a host name such as shop.example.com"),
   })
   .openapi("CreateUserSessionRequestSchema");
 

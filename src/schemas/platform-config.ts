@@ -29,7 +29,8 @@ const googleCredential = appCredential.extend({
 const origin = z
   .string()
   .max(255)
-  .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, "must be an origin like https://shop.example.com (scheme, host, optional port; no path)")
+  // No regex flags: the OpenAPI generator would print them into the documented pattern ("…$/i").
+  .regex(/^[Hh][Tt][Tt][Pp][Ss]?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be an origin like https://shop.example.com (scheme, host, optional port; no path)")
   .transform((o) => o.toLowerCase());
 
 const sessionDurationUnit = z

@@ -10,6 +10,15 @@ export interface NormalizedPhone {
   e164: string;
 }
 
+/** libphonenumber throws (rather than answering undefined) for a calling code no country uses, e.g. 0 or 21. */
+function parsePhone(raw: string, callingCode: string) {
+  try {
+    return callingCode ? parsePhoneNumberFromString(raw, { defaultCallingCode: callingCode }) : parsePhoneNumberFromString(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses a phone from the SDK's `{country_code, mobile}` pair (country code with or without '+',
  * national number possibly formatted) or from a full international number. Undefined when it is not
@@ -20,9 +29,7 @@ export function normalizePhone(mobile: string, countryCode?: string | number): N
   if (digits && !/^\d{1,4}$/.test(digits)) return undefined;
   const raw = mobile.trim();
   if (raw.length > 32) return undefined;
-  const parsed = raw.startsWith("+") || !digits
-    ? parsePhoneNumberFromString(raw)
-    : parsePhoneNumberFromString(raw, { defaultCallingCode: digits });
+  const parsed = parsePhone(raw, raw.startsWith("+") ? "" : digits);
   if (!parsed || !parsed.isValid()) return undefined;
   if (digits && parsed.countryCallingCode !== digits) return undefined;
   return { countryCode: Number(parsed.countryCallingCode), phone: parsed.nationalNumber, e164: parsed.number };

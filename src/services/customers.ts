@@ -2,6 +2,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { CustomersRepo } from "../db/customers-repo";
 import type { EventsRepo, NewEvent } from "../db/events-repo";
 import type { IdentitiesRepo } from "../db/identities-repo";
+import { StaleWriteError } from "../db/guards";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
 import { conflict, notFound } from "../http/errors";
 import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../schemas/customers";
@@ -58,6 +59,7 @@ async function commitChange(stores: CustomerStores, statements: BatchItem<"sqlit
   try {
     await stores.users.commit(statements);
   } catch (error) {
+    if (error instanceof StaleWriteError) throw conflict("The user was changed by another request at the same time; read it again and retry");
     if (error instanceof ContactTakenError) {
       throw conflict(`That ${error.kind === "email" ? "email" : "phone number"} already belongs to another account`, {
         field: error.kind,
@@ -139,6 +141,8 @@ export async function updateCustomer(
     }),
     ...(emails ? stores.customers.replaceEmailsStatements(userId, emails) : []),
     ...(phones ? stores.customers.replacePhonesStatements(userId, phones) : []),
+    // The active-contact check above read the user before this batch; re-checked inside it.
+    stores.customers.contactStateGuard(userId),
     stores.events.insertStatement({
       ...adminEvent(scope, userId, "admin.user.updated", "Profile updated by the store", {
         data: { fields: Object.keys(input).filter((k) => input[k as keyof UpdateUserRequest] !== undefined) },

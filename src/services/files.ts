@@ -92,7 +92,12 @@ export function resolveFileUrl(url: string, applicationId: string): { fileId: st
   return { external: absolute.toString() };
 }
 
-export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+/** Reads a stream whole, up to `maxBytes`; past that, `tooLarge` is thrown (an unreadable file by default). */
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  tooLarge: () => ApiError = () => fileError(`The file is larger than ${maxBytes} bytes`),
+): Promise<Uint8Array> {
   if (!body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -103,7 +108,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw fileError(`The file is larger than ${maxBytes} bytes`);
+      throw tooLarge();
     }
     chunks.push(value);
   }

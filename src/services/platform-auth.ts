@@ -4,6 +4,7 @@ import { credentialMatches } from "../crypto/credentials";
 import { newSecret, sha256Hex } from "../crypto/tokens";
 import { ApiError, unauthorized } from "../http/errors";
 import type { PlatformCaller } from "../http/context";
+import { platformClientGuard, type OtpGuard } from "../durable/otp-guard";
 
 const ISSUER = "user-edge";
 const AUDIENCE = "user-edge:platform";
@@ -14,6 +15,8 @@ export interface TokenSettings {
   signingKey: string;
   accessTtlSeconds: number;
   refreshStore: KVNamespace;
+  /** Decides which of racing exchanges of one refresh token wins (KV get-then-delete cannot). */
+  guard: DurableObjectNamespace<OtpGuard>;
 }
 
 export interface IssuedTokens {
@@ -66,17 +69,21 @@ export async function issueTokens(caller: PlatformCaller, settings: TokenSetting
 }
 
 /**
- * Exchanges a refresh token for new tokens. Refresh tokens rotate: each is deleted when used and
- * works only for the client it was issued to.
+ * Exchanges a refresh token for new tokens. Refresh tokens rotate: each is used once (claimed in the
+ * client's guard object, so of many concurrent exchanges exactly one wins), then deleted, and works
+ * only for the client it was issued to.
  */
 export async function refreshTokens(
   caller: PlatformCaller,
   refreshToken: string,
   settings: TokenSettings,
+  now = Date.now(),
 ): Promise<IssuedTokens> {
   const key = await refreshKey(refreshToken);
   const stored = await settings.refreshStore.get<PlatformCaller>(key, "json");
   if (!stored || stored.clientId !== caller.clientId || stored.companyId !== caller.companyId) throw invalidGrant();
+  const guard = platformClientGuard(settings.guard, caller.companyId, caller.clientId);
+  if (!(await guard.claim(key, now + REFRESH_TTL_SECONDS * 1000, now))) throw invalidGrant();
   await settings.refreshStore.delete(key);
   return issueTokens(caller, settings);
 }

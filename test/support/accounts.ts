@@ -118,3 +118,11 @@ export async function countUsers(tenant: Tenant): Promise<number> {
   const row = await env.DB.prepare("select count(*) as n from users where application_id = ?").bind(tenant.applicationId).first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+/**
+ * A store that lets a new account in before its email is verified (`level: "soft"`): registration
+ * itself then logs in, so it is one more login flow for tests about session cookies.
+ */
+export const SIGN_UP_LOGS_IN = {
+  register_required_fields: { email: { is_required: true, level: "soft" }, mobile: { is_required: false, level: "soft" } },
+};

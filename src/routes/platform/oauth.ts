@@ -62,6 +62,7 @@ export const oauthRoutes = createRouter()
         signingKey: config.tokenSigningKey,
         accessTtlSeconds: config.platformTokenTtlSeconds,
         refreshStore: c.env.SESSIONS_KV,
+        guard: c.env.OTP_GUARD,
       };
       const tokens =
         body.grant_type === "refresh_token"

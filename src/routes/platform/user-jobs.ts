@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { badRequest, notFound } from "../../http/errors";
+import { ApiError, badRequest, notFound } from "../../http/errors";
 import { commonErrors, createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { platformCaller } from "../../http/platform-caller";
 import {
@@ -111,7 +111,8 @@ export const userJobRoutes = createRouter()
       responses: ok(UploadedFile),
     }),
     async (c) => {
-      const bytes = await readLimited(c.req.raw.body, MAX_FILE_BYTES);
+      // An upload over the limit is a request body too large, like any other (413), not an unreadable file.
+      const bytes = await readLimited(c.req.raw.body, MAX_FILE_BYTES, () => new ApiError(413, "PAYLOAD_TOO_LARGE", `The file is larger than ${MAX_FILE_BYTES} bytes`));
       if (bytes.byteLength === 0) throw badRequest("The file is empty");
       const app = c.var.application;
       const fileName = c.req.valid("query").file_name;

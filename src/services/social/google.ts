@@ -59,7 +59,10 @@ const TokenInfo = z.object({
  * once signed in to could replay its token here).
  */
 async function fromAccessToken(token: string, audience: string[]): Promise<JWTPayload> {
-  const response = await callProvider(LABEL, `${GOOGLE_TOKENINFO_URL}?access_token=${encodeURIComponent(token)}`);
+  // URLSearchParams, not encodeURIComponent: that throws on a lone surrogate, which a client can send.
+  const url = new URL(GOOGLE_TOKENINFO_URL);
+  url.searchParams.set("access_token", token);
+  const response = await callProvider(LABEL, url.href);
   if (!response.ok) throw invalidToken("Google token rejected: Google does not recognise it (invalid, expired or revoked)");
   const info = TokenInfo.safeParse(await providerJson(LABEL, response));
   if (!info.success) throw invalidToken("Google token rejected: Google's description of it is incomplete");

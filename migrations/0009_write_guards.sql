@@ -1,0 +1,3 @@
+CREATE TABLE `write_guards` (
+	`violation` text NOT NULL
+);
