@@ -93,7 +93,9 @@ describe("cross-tenant access by id (IDOR)", () => {
             expect(await victimState(victim), what).toEqual(before);
             if (res.ok) expect(leaked(victim, `${req.path} ${req.body ?? ""}`, answer), what).toEqual([]);
           }),
-          { numRuns: 4 },
+          // A fixed seed: with random ones an operation with many optional parameters could, now and then, draw
+          // only requests that fail validation, and the check below would fail for no fault of the service.
+          { numRuns: 6, seed: 20261127 },
         );
       }
       // Some requests got past validation, so the id check itself was what answered.
