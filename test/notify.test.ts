@@ -3,18 +3,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/env";
 import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
 import { call, expectError, json } from "./support/http";
-import { APP, callWithEnv, e164, lastMessage, post, randomEmail, randomMobile, type MobileSent } from "./support/otp";
+import { APP, callWithEnv, e164, lastMessage, post, PROVIDER_ENV, randomEmail, randomMobile, type MobileSent } from "./support/otp";
 import { createUser, otpKeys } from "./support/users";
 
-const PROVIDERS = {
-  DEV_OUTBOX: "false",
-  NOTIFY_TRANSPORT: "providers",
-  EMAIL_FROM: "Test Store <no-reply@shop.test>",
-  RESEND_API_KEY: "re_test_key",
-  TWILIO_ACCOUNT_SID: "AC0123456789abcdef",
-  TWILIO_AUTH_TOKEN: "twilio-token",
-  TWILIO_FROM: "+15005550006",
-};
+const PROVIDERS = PROVIDER_ENV;
 
 function postWith(overrides: Partial<Cloudflare.Env>, tenant: Tenant, path: string, body: unknown) {
   return callWithEnv(overrides, `${APP}${path}`, json(body, { method: "POST", headers: { authorization: tenant.appAuth } }));

@@ -1,35 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ContactsRepo } from "../src/db/contacts-repo";
 import { database } from "../src/db/client";
 import { EventsRepo } from "../src/db/events-repo";
-import type { UserRecord } from "../src/db/users-repo";
-import { CodeStore } from "../src/kv/code-store";
-import { OutboxNotifier } from "../src/notify/outbox";
-import { toApplication } from "../src/services/applications";
-import { sendVerificationLink } from "../src/services/contact-verification";
-import type { Destination } from "../src/services/destinations";
-import { ApplicationsRepo } from "../src/db/applications-repo";
 import { expectError } from "./support/http";
 import { e164, lastLinkCode, lastMessage, outbox, post, randomEmail, randomMobile } from "./support/otp";
+import { sendLinkFor } from "./support/links";
 import { createTenant, type Tenant } from "./support/tenants";
 import { createUser, usersRepo } from "./support/users";
-
-/** Profile routes (a later issue) will issue these links; the service is called directly until then. */
-async function sendLinkFor(tenant: Tenant, user: UserRecord, destination: Destination) {
-  const db = database(env.DB);
-  const row = await new ApplicationsRepo(db, env.DB).findApplication(tenant.applicationId);
-  const deps = {
-    codes: new CodeStore(env.OTP_KV),
-    notifier: new OutboxNotifier(env.OTP_KV),
-    linkBase: "https://shop.test",
-    guard: env.OTP_GUARD,
-    users: usersRepo(),
-    contacts: new ContactsRepo(db),
-    events: new EventsRepo(db),
-  };
-  return sendVerificationLink(deps, toApplication(row!), { user, destination, ip: "198.51.100.1" });
-}
 
 const verifyEmail = (tenant: Tenant, code: string) => post(tenant, "/authentication/v1.0/verify/email", { code });
 const verifyMobile = (tenant: Tenant, code: string) => post(tenant, "/authentication/v1.0/verify/mobile", { code });

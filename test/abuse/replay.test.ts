@@ -1,18 +1,9 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ApplicationsRepo } from "../../src/db/applications-repo";
-import { database } from "../../src/db/client";
-import { ContactsRepo } from "../../src/db/contacts-repo";
-import { EventsRepo } from "../../src/db/events-repo";
-import type { UserRecord } from "../../src/db/users-repo";
-import { CodeStore } from "../../src/kv/code-store";
-import { OutboxNotifier } from "../../src/notify/outbox";
-import { toApplication } from "../../src/services/applications";
-import { sendVerificationLink } from "../../src/services/contact-verification";
 import type { Destination } from "../../src/services/destinations";
 import { e164, lastCode, lastLinkCode, post, randomEmail, randomMobile, type MobileSent } from "../support/otp";
-import { createTenant, requestToken, type Tenant } from "../support/tenants";
-import { createUser, usersRepo } from "../support/users";
+import { sendLinkFor } from "../support/links";
+import { createTenant, requestToken } from "../support/tenants";
+import { createUser } from "../support/users";
 
 const REPLAYS = 20;
 
@@ -62,7 +53,7 @@ describe("replay of single-use codes", () => {
       const address = kind === "email" ? randomEmail() : randomMobile();
       const user = await createUser(tenant, kind === "email" ? { email: address, verified: false } : { mobile: address, verified: false });
       const destination: Destination = kind === "email" ? { channel: "email", address } : { channel: "sms", address: e164(address) };
-      await issueVerificationLink(tenant, user, destination);
+      await sendLinkFor(tenant, user, destination);
       const code = await lastLinkCode(destination.address);
       expectUsedOnce(await replay(() => post(tenant, `/authentication/v1.0/verify/${kind}`, { code })));
     });
@@ -74,19 +65,3 @@ describe("replay of single-use codes", () => {
     expectUsedOnce(await replay(() => requestToken(tenant, { grant_type: "refresh_token", refresh_token: first.refresh_token })));
   });
 });
-
-/** Profile routes (a later issue) will send these links; until then the service sends one. */
-async function issueVerificationLink(tenant: Tenant, user: UserRecord, destination: Destination) {
-  const db = database(env.DB);
-  const row = await new ApplicationsRepo(db, env.DB).findApplication(tenant.applicationId);
-  const deps = {
-    codes: new CodeStore(env.OTP_KV),
-    notifier: new OutboxNotifier(env.OTP_KV),
-    linkBase: "https://shop.test",
-    guard: env.OTP_GUARD,
-    users: usersRepo(),
-    contacts: new ContactsRepo(db),
-    events: new EventsRepo(db),
-  };
-  await sendVerificationLink(deps, toApplication(row!), { user, destination, ip: "198.51.100.7" });
-}

@@ -3,21 +3,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { GOOD_PASSWORD, REGISTER, uniqueEmail } from "../support/accounts";
 import { countChanges, storageCounts } from "../support/fuzz/invariants";
 import { expectError, json } from "../support/http";
-import { APP, callWithEnv, randomEmail, randomMobile, type MobileSent } from "../support/otp";
+import { APP, callWithEnv, PROVIDER_ENV, randomEmail, randomMobile, type MobileSent } from "../support/otp";
 import { GOOGLE_WEB_ID, APPLE_APP_ID, appleClaims, googleClaims, signToken, socialTenant } from "../support/social";
 import { createTenant, type Tenant } from "../support/tenants";
 import { createUser } from "../support/users";
 
-/** Real email and SMS providers (Resend, Twilio) instead of the dev outbox. */
-const PROVIDERS = {
-  DEV_OUTBOX: "false",
-  NOTIFY_TRANSPORT: "providers",
-  EMAIL_FROM: "Test Store <no-reply@shop.test>",
-  RESEND_API_KEY: "re_test_key",
-  TWILIO_ACCOUNT_SID: "AC0123456789abcdef",
-  TWILIO_AUTH_TOKEN: "twilio-token",
-  TWILIO_FROM: "+15005550006",
-};
+const PROVIDERS = PROVIDER_ENV;
 
 /** How an outside service fails: unreachable, erroring, overloaded, refusing our credentials, or answering nonsense. */
 const OUTAGES: { name: string; answer: () => Response }[] = [

@@ -56,6 +56,17 @@ export async function lastLinkCode(to: string): Promise<string> {
 /** A wrong code of the right shape: never equal to `code`. */
 export const wrongCode = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
 
+/** Vars for the real email and SMS providers (Resend, Twilio) instead of the dev outbox; tests mock their fetches. */
+export const PROVIDER_ENV = {
+  DEV_OUTBOX: "false",
+  NOTIFY_TRANSPORT: "providers",
+  EMAIL_FROM: "Test Store <no-reply@shop.test>",
+  RESEND_API_KEY: "re_test_key",
+  TWILIO_ACCOUNT_SID: "AC0123456789abcdef",
+  TWILIO_AUTH_TOKEN: "twilio-token",
+  TWILIO_FROM: "+15005550006",
+};
+
 /** Calls the Worker with some vars changed (DEV_OUTBOX off, real providers on, ...). */
 export async function callWithEnv(overrides: Partial<Cloudflare.Env>, path: string, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();
