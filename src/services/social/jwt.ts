@@ -36,7 +36,17 @@ class CachedKeySet {
 
   constructor(private readonly url: string) {}
 
+  /** The key for a token; failures that are not the token's fault become KeySetUnavailable (answered 502). */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await this.lookup(header, token);
+    } catch (error) {
+      if (error instanceof KeySetUnavailable || KEY_LOOKUP_ERRORS.some((kind) => error instanceof kind)) throw error;
+      throw new KeySetUnavailable(String(error));
+    }
+  };
+
+  private async lookup(...[header, token]: Parameters<JWTVerifyGetKey>) {
     if (!this.keys || Date.now() >= this.expiresAt) await this.refresh();
     try {
       return await this.keys!(header, token);
@@ -45,7 +55,7 @@ class CachedKeySet {
       await this.refresh();
       return this.keys!(header, token);
     }
-  };
+  }
 
   private refresh(): Promise<void> {
     this.inFlight ??= this.fetchKeys().finally(() => (this.inFlight = undefined));
@@ -77,15 +87,7 @@ export function remoteKeySet(url: string): JWTVerifyGetKey {
     keySet = new CachedKeySet(url);
     keySets.set(url, keySet);
   }
-  const { getKey } = keySet;
-  return async (header, token) => {
-    try {
-      return await getKey(header, token);
-    } catch (error) {
-      if (error instanceof KeySetUnavailable || KEY_LOOKUP_ERRORS.some((kind) => error instanceof kind)) throw error;
-      throw new KeySetUnavailable(String(error));
-    }
-  };
+  return keySet.getKey;
 }
 
 export interface IdTokenCheck {
