@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Destination } from "../../src/services/destinations";
 import { e164, lastCode, lastLinkCode, post, randomEmail, randomMobile, type MobileSent } from "../support/otp";
+import { GOOD_PASSWORD } from "../support/accounts";
 import { sendLinkFor } from "../support/links";
 import { createTenant, requestToken } from "../support/tenants";
 import { createUser } from "../support/users";
@@ -45,6 +46,27 @@ describe("replay of single-use codes", () => {
     const sent = (await (await post(tenant, "/authentication/v1.0/otp/forgot/mobile/send", { mobile, country_code: "91" })).json()) as MobileSent;
     const otp = await lastCode(e164(mobile));
     expectUsedOnce(await replay(() => post(tenant, "/authentication/v1.0/otp/forgot/mobile/verify", { request_id: sent.request_id, otp })));
+  });
+
+  it("a forgot_token sets a password once (resetForgotPassword)", async () => {
+    const tenant = await createTenant();
+    const mobile = randomMobile();
+    await createUser(tenant, { mobile });
+    const sent = (await (await post(tenant, "/authentication/v1.0/otp/forgot/mobile/send", { mobile, country_code: "91" })).json()) as MobileSent;
+    const verified = await post(tenant, "/authentication/v1.0/otp/forgot/mobile/verify", { request_id: sent.request_id, otp: await lastCode(e164(mobile)) });
+    const { forgot_token } = (await verified.json()) as { forgot_token: string };
+    let n = 0;
+    expectUsedOnce(await replay(() => post(tenant, "/authentication/v1.0/login/password/forgot", { code: forgot_token, password: `${GOOD_PASSWORD}-${n++}` })));
+  });
+
+  it("a reset link's code sets a password and logs in once (forgotPassword)", async () => {
+    const tenant = await createTenant();
+    const email = randomEmail();
+    await createUser(tenant, { email });
+    expect((await post(tenant, "/authentication/v1.0/login/password/reset", { email })).status).toBe(200);
+    const code = await lastLinkCode(email);
+    let n = 0;
+    expectUsedOnce(await replay(() => post(tenant, "/authentication/v1.0/login/password/reset/forgot", { code, password: `${GOOD_PASSWORD}-${n++}` })));
   });
 
   for (const kind of ["email", "mobile"] as const) {
