@@ -52,7 +52,7 @@ function attributeFilters(plat) {
 /**
  * The scenarios, in run order: a name, what each request is (see bench/lib.mjs), and what it is
  * held against — `baseline`/`target` (throughput ratio, issue 3), `p95` (sequential latency target, issues 7/8).
- * `data: true` marks those that need the seeded data set.
+ * `users: true` marks those that need registered users, `data: true` those that need the seeded data set.
  */
 function scenarios(base, fixtures) {
   const storefront = { authorization: DEMO_APP.authorization };
