@@ -1,6 +1,7 @@
 // Seed SQL for the attribute filter bench: N customers of the demo application (scripts/seed-demo.sql),
 // each with an email and values for 10 attributes, written straight into the tables with recursive
-// CTEs (fast, deterministic: value = f(customer number)). Used by bench/attributes-filter.mjs.
+// CTEs (fast, deterministic: value = f(customer number)). Seeded by bench/seed.mjs; the filters are
+// loaded by bench/run.mjs and bench/attributes-filter.mjs.
 
 export const APP = "000000000000000000000001";
 
@@ -122,3 +123,12 @@ export const SCENARIOS = {
     ],
   },
 };
+
+/** One filter request (limit 10, page 1, exact item_total) for bench/lib.mjs: it must find someone. */
+export function filterRequest(platformPrefix, query) {
+  return {
+    path: `${platformPrefix}/user_attribute/users`,
+    body: JSON.stringify({ query: { limit: 10, page: 1, ...query } }),
+    check: (b) => b.page.item_total > 0 && b.items.length > 0,
+  };
+}

@@ -1,10 +1,10 @@
-// Helpers for load scripts against `wrangler dev` on loopback: start a fresh local server, make
-// fixtures over HTTP, measure one scenario with autocannon. Scenarios live in bench/run.mjs; add
-// new ones there (or in another script using these helpers).
+// Helpers for load scripts against `wrangler dev` on loopback: start a local server (optionally on a
+// copy of the seeded benchmark data, bench/seed.mjs), make fixtures over HTTP, measure one scenario
+// with autocannon (throughput) or with sequential requests (latency). Scenarios live in bench/run.mjs.
 import autocannon from "autocannon";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-// The same fresh, migrated and seeded `wrangler dev` the end-to-end suite uses (node 22 strips the types).
+// The same `wrangler dev` the end-to-end suite uses (node 22 strips the types).
 import { startWorker } from "../test/e2e/worker.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -12,16 +12,33 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The demo tenant from scripts/seed-demo.sql. */
 export const DEMO_APP = {
   id: "000000000000000000000001",
+  company: "1",
   token: "demo-application-token",
+  client: "demo-client",
+  secret: "demo-secret",
   get authorization() {
     return `Bearer ${Buffer.from(`${this.id}:${this.token}`).toString("base64")}`;
   },
 };
 
-/** `wrangler dev` on a free loopback port with fresh local state and the benchmark-only routes on. Returns { base, stop }. */
-export async function startServer() {
-  const worker = await startWorker({ BENCH_ROUTES: "true" });
+/**
+ * `wrangler dev` on a free loopback port with the benchmark-only routes on, on fresh local state, or
+ * on a throwaway copy of `copyOf` (a seeded state from bench/seed.mjs). Returns { base, stop }.
+ */
+export async function startServer({ copyOf } = {}) {
+  const worker = await startWorker({ BENCH_ROUTES: "true" }, { copyOf });
   return { base: worker.url, stop: () => worker.stop() };
+}
+
+/** A platform access token (client credentials) for `company`'s API client. */
+export async function platformToken(base, { company, client, secret }) {
+  const res = await fetch(`${base}/service/panel/authentication/v1.0/company/${company}/oauth/token`, {
+    method: "POST",
+    headers: { authorization: `Basic ${Buffer.from(`${client}:${secret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials",
+  });
+  if (!res.ok) throw new Error(`platform token: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
 }
 
 const storefront = (base, path, body) =>
@@ -50,30 +67,97 @@ export async function seedUser(base, { email = `bench-${Date.now()}-${Math.rando
 }
 
 /**
- * Loads one scenario for `durationSeconds` with `connections` keep-alive connections. A scenario is
- * autocannon options: `url`, and `method`/`headers`/`body`, or `requests` (e.g. with `setupRequest`
- * to vary each request). Returns requests per second, latency percentiles (ms) and how many
- * answers were not 2xx.
+ * A scenario is `url` plus either fixed `method`/`headers`/`body`, or `next()`, called once per
+ * request, returning any of `path` (replaces the url's path and query), `method`, `headers` (added
+ * to the fixed ones), `body`, and `check(json)`: whether a 2xx answer found what it should.
  */
-export async function measure({ name, durationSeconds = 10, connections = 10, ...request }) {
-  const result = await autocannon({ ...request, duration: durationSeconds, connections });
+function cannonOptions({ url, method = "GET", headers = {}, body, next }, tally) {
+  if (!next) return { url, method, headers, ...(body === undefined ? {} : { body }) };
   return {
-    name,
+    url,
+    method,
+    headers,
+    requests: [
+      {
+        setupRequest(req, context) {
+          const { check, ...request } = next();
+          context.check = check;
+          return { ...req, ...request, headers: { ...req.headers, ...request.headers } };
+        },
+        onResponse(status, responseBody, context) {
+          if (status >= 300 || !context.check) return;
+          let found = false;
+          try {
+            found = context.check(JSON.parse(responseBody));
+          } catch {
+            // not JSON: counted as not found
+          }
+          if (!found) tally.notFound++;
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Loads one scenario for `durationSeconds` with `connections` keep-alive connections. Returns
+ * requests per second, latency percentiles (ms) and `failed`: answers that were not 2xx, errors,
+ * timeouts, and 2xx answers whose check found nothing.
+ */
+export async function measure(scenario, { durationSeconds = 10, connections = 10 } = {}) {
+  const tally = { notFound: 0 };
+  const result = await autocannon({ ...cannonOptions(scenario, tally), duration: durationSeconds, connections });
+  return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     total: result.requests.total,
     non2xx: result.non2xx + result.errors + result.timeouts,
+    failed: result.non2xx + result.errors + result.timeouts + tally.notFound,
   };
 }
 
 /** A short run of the same scenario, so none is charged for start-up and JIT. */
-export async function warmUp({ name: _name, baseline: _baseline, target: _target, ...request }) {
-  await autocannon({ ...request, duration: 2, connections: 4 });
+export async function warmUp(scenario) {
+  await autocannon({ ...cannonOptions(scenario, { notFound: 0 }), duration: 2, connections: 4 });
 }
 
-/** Cycles through `items`, one per request: `requests: [roundRobin(users, (u) => ({ headers, body }))]`. */
-export function roundRobin(items, toRequest) {
-  let next = 0;
-  return { setupRequest: (req) => ({ ...req, ...toRequest(items[next++ % items.length]) }) };
+export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/**
+ * Per-request latency: `requests` requests of the scenario one at a time (after `warm` unmeasured
+ * ones), timed by the client, HTTP included. Returns p50/p95/p99/max in ms and `failed` (not 2xx,
+ * or found nothing; the first one is logged).
+ */
+export async function timeSequential(scenario, { requests = 100, warm = 10 } = {}) {
+  const times = [];
+  let failed = 0;
+  for (let i = 0; i < warm + requests; i++) {
+    const { path, check, ...request } = scenario.next ? scenario.next() : {};
+    const url = path ? new URL(path, scenario.url) : scenario.url;
+    const started = performance.now();
+    const res = await fetch(url, {
+      method: request.method ?? scenario.method ?? "GET",
+      headers: { ...scenario.headers, ...request.headers },
+      body: request.body ?? scenario.body,
+    });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    if (i < warm) continue;
+    times.push(ms);
+    if (!res.ok || (check && !check(JSON.parse(text)))) {
+      if (!failed++) console.error(`${scenario.name}: ${url} -> ${res.status} ${text.slice(0, 300)}`);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: times.at(-1), failed };
 }
+
+/** Cycles through `items`, one per request: `next: cycle(users, (u) => ({ headers, body }))`. */
+export function cycle(items, toRequest) {
+  let i = 0;
+  return () => toRequest(items[i++ % items.length]);
+}
+
+/** One of `items` at random: `next: any([() => ({ path, check }), …])`. */
+export const any = (items) => () => items[Math.floor(Math.random() * items.length)]();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,8 +55,14 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
   throw new Error(`wrangler dev did not start within 60 s:\n${log()}`);
 }
 
-export async function startWorker(extraVars: Record<string, string> = {}): Promise<RunningWorker> {
+export interface StartOptions {
+  /** A prepared local state (e.g. the benchmarks' seeded data) to start from: copied, never changed. */
+  copyOf?: string;
+}
+
+export async function startWorker(extraVars: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningWorker> {
   const state = mkdtempSync(join(tmpdir(), "user-edge-e2e-"));
+  if (options.copyOf) cpSync(options.copyOf, state, { recursive: true });
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
   await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], env);
   await run(["d1", "execute", "DB", "--local", "--persist-to", state, "--file", "scripts/seed-demo.sql"], env);
