@@ -28,12 +28,13 @@ export class OtpStore {
   constructor(private readonly kv: KVNamespace) {}
 
   async save(record: OtpRecord, ttlSeconds: number): Promise<void> {
-    const options = { expirationTtl: ttlSeconds };
+    await this.kv.put(recordKey(record.applicationId, record.requestId), JSON.stringify(record), { expirationTtl: ttlSeconds });
+  }
+
+  /** Makes a saved OTP the one `latest` finds: only once it was delivered, so a failed send leaves the earlier one. */
+  async markLatest(record: OtpRecord, ttlSeconds: number): Promise<void> {
     const pointer = await latestKey(record.applicationId, record.channel, record.purpose, record.destination);
-    await Promise.all([
-      this.kv.put(recordKey(record.applicationId, record.requestId), JSON.stringify(record), options),
-      this.kv.put(pointer, record.requestId, options),
-    ]);
+    await this.kv.put(pointer, record.requestId, { expirationTtl: ttlSeconds });
   }
 
   async get(applicationId: string, requestId: string): Promise<OtpRecord | undefined> {

@@ -7,7 +7,7 @@ import { contactEntry, contactVerified, markContactVerified, notOnAccount, requi
 import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
 import { consumeCode, invalidCode } from "./one-time-codes";
-import { limitSend } from "./otp";
+import { limitedSend } from "./otp";
 
 export interface ContactVerificationLinkDeps extends LinkDeps {
   guard: DurableObjectNamespace<OtpGuard>;
@@ -29,9 +29,10 @@ export async function sendVerificationLink(
   const { user, destination } = input;
   if (!contactEntry(user, destination)) throw notOnAccount();
   if (contactVerified(user, destination)) return false;
-  await limitSend(deps.guard, app, { purpose: "verify_link", destination, ip: input.ip, now });
   const kind = destination.channel === "email" ? "verify_email" : "verify_mobile";
-  await sendLink(deps, app, { kind, purpose: "verify_link", userId: user.user.id, destination }, now);
+  await limitedSend(deps.guard, app, { purpose: "verify_link", destination, ip: input.ip, now }, () =>
+    sendLink(deps, app, { kind, purpose: "verify_link", userId: user.user.id, destination }, now),
+  );
   return true;
 }
 

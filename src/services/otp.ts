@@ -76,15 +76,25 @@ export interface SendLimitInput {
   destination: Destination;
   ip: string;
   now: number;
+  /** The OTP the send carries; it replaces the destination's live OTP of this purpose once delivered. */
   otp?: { requestId: string; expiresAt: number };
 }
 
 /**
- * Counts one message against the client IP's hourly cap, then the destination's cap and cooldown
- * (which also registers the OTP it carries). The IP is charged first so that a client over its own
- * cap cannot use up a victim's destination budget.
+ * Runs one send (`send` stores its secret and delivers it, or decides not to, for a decoy) under the
+ * send limits. The client IP's hourly cap is charged first, so that a client over its own cap cannot
+ * use up a victim's destination budget, and for good: a delivery that fails still counts there, which
+ * keeps a stream of failing sends (provider down, or refusing one address) bounded per client exactly
+ * like delivered ones. The destination's cap and cooldown only hold the send while `send` runs (the
+ * hold counts, so concurrent sends are decided exactly) and keep it only if `send` succeeds; if it
+ * throws, the destination is as before: no cooldown, nothing counted, its live OTP still the one to use.
  */
-export async function limitSend(guard: DurableObjectNamespace<OtpGuard>, app: Application, input: SendLimitInput): Promise<void> {
+export async function limitedSend<T>(
+  guard: DurableObjectNamespace<OtpGuard>,
+  app: Application,
+  input: SendLimitInput,
+  send: () => Promise<T>,
+): Promise<T> {
   const settings = app.config.otp;
   const byIp = await ipGuard(guard, app.id, input.ip).reserve({
     now: input.now,
@@ -94,12 +104,16 @@ export async function limitSend(guard: DurableObjectNamespace<OtpGuard>, app: Ap
   });
   if (!byIp.ok) throw tooManyRequests("Too many messages requested from this network; try again later", byIp.retryAfterMs / 1000);
   const { channel, address } = input.destination;
-  const byDestination = await destinationGuard(guard, app.id, channel, address).reserve({
+  const destination = destinationGuard(guard, app.id, channel, address);
+  const hold = input.otp
+    ? { id: input.otp.requestId, otp: { expiresAt: input.otp.expiresAt } }
+    : { id: toHex(randomBytes(16)) };
+  const byDestination = await destination.reserve({
     now: input.now,
     purpose: input.purpose,
     cooldownMs: settings.resend_timer * 1000,
     hourlyLimit: settings.per_destination_per_hour,
-    ...(input.otp ? { otp: input.otp } : {}),
+    hold,
   });
   if (!byDestination.ok) {
     const seconds = Math.ceil(byDestination.retryAfterMs / 1000);
@@ -110,6 +124,15 @@ export async function limitSend(guard: DurableObjectNamespace<OtpGuard>, app: Ap
       seconds,
     );
   }
+  let sent: T;
+  try {
+    sent = await send();
+  } catch (error) {
+    await destination.settle(hold.id, false);
+    throw error;
+  }
+  await destination.settle(hold.id, true);
+  return sent;
 }
 
 async function requireResendToken(deps: OtpDeps, app: Application, input: IssueOtpInput, token: string) {
@@ -120,40 +143,37 @@ async function requireResendToken(deps: OtpDeps, app: Application, input: IssueO
   }
 }
 
-async function discard(deps: OtpDeps, record: OtpRecord) {
-  await destinationGuard(deps.guard, record.applicationId, record.channel, record.destination).revoke(record.requestId);
-  await deps.otps.remove(record);
-}
-
 /**
- * Issues an OTP: limits, then the hashed record (superseding earlier OTPs for the same destination
- * and purpose), then delivery. A delivery failure revokes it and answers 502.
+ * Issues an OTP: limits, then the hashed record, then delivery; only a delivered OTP replaces the
+ * earlier one for the same destination and purpose. A delivery failure drops the new OTP and answers
+ * 502, leaving the earlier OTP, its resend token and the destination's limits as they were.
  */
 export async function issueOtp(deps: OtpDeps, app: Application, input: IssueOtpInput, now = Date.now()): Promise<IssuedOtp> {
   const settings = app.config.otp;
   if (input.resendToken !== undefined) await requireResendToken(deps, app, input, input.resendToken);
   const requestId = toHex(randomBytes(16));
   const expiresAt = now + settings.ttl_seconds * 1000;
-  await limitSend(deps.guard, app, { ...input, now, otp: { requestId, expiresAt } });
-
-  const code = generateOtp(settings.length);
   const resendToken = newSecret();
-  const bound = { applicationId: app.id, requestId, channel: input.destination.channel, destination: input.destination.address, purpose: input.purpose };
-  const record: OtpRecord = {
-    ...bound,
-    codeHash: await codeHash(deps.secret, bound, code),
-    resendTokenHash: await sha256Hex(resendToken),
-    expiresAt,
-    createdAt: now,
-  };
-  await deps.otps.save(record, settings.ttl_seconds);
-  if (input.deliver) {
+  const record = await limitedSend(deps.guard, app, { ...input, now, otp: { requestId, expiresAt } }, async () => {
+    const code = generateOtp(settings.length);
+    const bound = { applicationId: app.id, requestId, channel: input.destination.channel, destination: input.destination.address, purpose: input.purpose };
+    const saved: OtpRecord = {
+      ...bound,
+      codeHash: await codeHash(deps.secret, bound, code),
+      resendTokenHash: await sha256Hex(resendToken),
+      expiresAt,
+      createdAt: now,
+    };
+    await deps.otps.save(saved, settings.ttl_seconds);
+    if (!input.deliver) return saved;
     const message = composeMessage(
       { applicationId: app.id, config: app.config, channel: bound.channel, to: bound.destination, purpose: input.purpose, code, smsAppHash: input.smsAppHash },
       now,
     );
-    await deliverOrUndo(deps.notifier, message, () => discard(deps, record));
-  }
+    await deliverOrUndo(deps.notifier, message, () => deps.otps.remove(saved));
+    return saved;
+  });
+  await deps.otps.markLatest(record, settings.ttl_seconds);
   return { requestId, resendToken, resendTimer: settings.resend_timer };
 }
 

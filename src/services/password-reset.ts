@@ -9,7 +9,7 @@ import { contactEntry, findAccount, markContactVerified, requireUsable } from ".
 import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
 import { consumeCode, invalidCode, issueCode, peekCode } from "./one-time-codes";
-import { issueOtp, limitSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "./otp";
+import { issueOtp, limitedSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "./otp";
 import { setPassword, type AccountStores } from "./passwords";
 
 /** How long a forgot_token (proof of a verified forgot-password OTP) can be used to set a password. */
@@ -81,10 +81,11 @@ export async function sendResetLink(
 ): Promise<void> {
   requireForgotPassword(app);
   const account = await resettableAccount(deps, app, input.destination);
-  await limitSend(deps.guard, app, { purpose: "reset_link", destination: input.destination, ip: input.ip, now });
-  if (account) {
-    await sendLink(deps, app, { kind: "reset_password", purpose: "reset_link", userId: account.user.id, destination: input.destination }, now);
-  }
+  await limitedSend(deps.guard, app, { purpose: "reset_link", destination: input.destination, ip: input.ip, now }, async () => {
+    if (account) {
+      await sendLink(deps, app, { kind: "reset_password", purpose: "reset_link", userId: account.user.id, destination: input.destination }, now);
+    }
+  });
 }
 
 /**
