@@ -2,6 +2,8 @@
 // copy of the seeded benchmark data, bench/seed.mjs), make fixtures over HTTP, measure one scenario
 // with autocannon (throughput) or with sequential requests (latency). Scenarios live in bench/run.mjs.
 import autocannon from "autocannon";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 // The same `wrangler dev` the end-to-end suite uses (node 22 strips the types).
@@ -27,7 +29,31 @@ export const DEMO_APP = {
  */
 export async function startServer({ copyOf } = {}) {
   const worker = await startWorker({ BENCH_ROUTES: "true" }, { copyOf });
-  return { base: worker.url, stop: () => worker.stop() };
+  return { base: worker.url, processGroup: worker.processGroup, stop: () => worker.stop() };
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/**
+ * CPU seconds used so far by every process of the server's process group (wrangler, its proxy and
+ * the workerd running the Worker, its Durable Objects, D1 and KV), from /proc. Unlike req/s, CPU per
+ * request barely moves when other jobs load the machine, so it is the column to compare runs by.
+ */
+export function serverCpuSeconds(processGroup) {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after "(comm)": state ppid pgrp … utime (12th) stime (13th).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) === processGroup) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 /** A platform access token (client credentials) for `company`'s API client. */
@@ -101,13 +127,17 @@ function cannonOptions({ url, method = "GET", headers = {}, body, next }, tally)
 
 /**
  * Loads one scenario for `durationSeconds` with `connections` keep-alive connections. Returns
- * requests per second, latency percentiles (ms) and `failed`: answers that were not 2xx, errors,
- * timeouts, and 2xx answers whose check found nothing.
+ * requests per second, latency percentiles (ms), `failed` (answers that were not 2xx, errors,
+ * timeouts, and 2xx answers whose check found nothing) and, given the server's `processGroup`,
+ * `cpuMs`: the server's CPU time per request.
  */
-export async function measure(scenario, { durationSeconds = 10, connections = 10 } = {}) {
+export async function measure(scenario, { durationSeconds = 10, connections = 10, processGroup } = {}) {
   const tally = { notFound: 0 };
+  const cpuBefore = processGroup ? serverCpuSeconds(processGroup) : undefined;
   const result = await autocannon({ ...cannonOptions(scenario, tally), duration: durationSeconds, connections });
+  const cpuSeconds = cpuBefore === undefined ? undefined : serverCpuSeconds(processGroup) - cpuBefore;
   return {
+    cpuMs: cpuSeconds === undefined || !result.requests.total ? undefined : (cpuSeconds * 1000) / result.requests.total,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,

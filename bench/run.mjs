@@ -20,6 +20,15 @@ const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : 
 const AUTH = "/service/application/user/authentication/v1.0";
 const BARE = "bare route (GET /_health)";
 const PBKDF2 = "PBKDF2 only (GET /_bench/pbkdf2)";
+const LOGIN = "password login";
+const SESSION_CHECK = "session check only (GET /_bench/session)";
+const TENANT = "op: tenant only (GET /_bench/op/tenant)";
+const OPS = {
+  userRead: "op: + one user read (D1)",
+  guard: "op: + one guard slot taken and handed back (LoginGuard)",
+  kvPut: "op: + one KV put",
+  event: "op: + one event insert (D1 write)",
+};
 const count = SEED_COUNT.toLocaleString("en-US");
 
 /**
@@ -59,15 +68,16 @@ function scenarios(base, fixtures) {
   const json = { ...storefront, "content-type": "application/json" };
   const { users, customersToken, demoToken } = fixtures;
   const withCookie = cycle(users ?? [], (u) => ({ headers: { cookie: u.cookie } }));
+  const userIdOf = (u) => /f\.session=([^.]+)\./.exec(u.cookie)[1];
   const customersPlat = `/service/platform/user/v1.0/company/${CUSTOMERS_TENANT.company}/application/${CUSTOMERS_TENANT.application}`;
   const demoPlat = `/service/platform/user/v1.0/company/${DEMO_APP.company}/application/${DEMO_APP.id}`;
   return [
     { name: BARE, url: `${base}/_health` },
     { name: PBKDF2, url: `${base}/_bench/pbkdf2` },
-    { name: "session check only (GET /_bench/session)", users: true, url: `${base}/_bench/session`, headers: storefront, next: withCookie, baseline: BARE, target: 0.6 },
+    { name: SESSION_CHECK, users: true, url: `${base}/_bench/session`, headers: storefront, next: withCookie, baseline: BARE, target: 0.6 },
     { name: "getLoggedInUser (valid cookie)", users: true, url: `${base}${AUTH}/session`, headers: storefront, next: withCookie, baseline: BARE, target: 0.6 },
     {
-      name: "password login",
+      name: LOGIN,
       users: true,
       url: `${base}${AUTH}/login/password`,
       method: "POST",
@@ -76,6 +86,12 @@ function scenarios(base, fixtures) {
       baseline: PBKDF2,
       target: 0.8,
     },
+    // The storage operations a login is made of, one per route (see "Where a password login's time goes").
+    { name: TENANT, url: `${base}/_bench/op/tenant`, headers: storefront },
+    { name: OPS.userRead, users: true, url: `${base}/_bench/op/user-read`, headers: storefront, next: cycle(users ?? [], (u) => ({ path: `/_bench/op/user-read?user_id=${userIdOf(u)}` })) },
+    { name: OPS.guard, users: true, url: `${base}/_bench/op/guard`, headers: storefront, next: cycle(users ?? [], (u) => ({ path: `/_bench/op/guard?key=${userIdOf(u)}`, check: (b) => b.ok === true })) },
+    { name: OPS.kvPut, url: `${base}/_bench/op/kv-put`, headers: storefront },
+    { name: OPS.event, url: `${base}/_bench/op/event`, headers: storefront },
     { name: "OTP send (login, new mobile + IP each)", url: `${base}${AUTH}/otp/mobile/send`, method: "POST", headers: json, next: otpSends() },
     {
       name: `admin search, ${count} customers (6 kinds, random real customers)`,
@@ -102,6 +118,7 @@ function selected(list) {
   if (!only) return list;
   const picked = new Set(list.filter((s) => only.test(s.name)).map((s) => s.name));
   for (const s of list) if (picked.has(s.name) && s.baseline) picked.add(s.baseline);
+  if ([...picked].some((name) => name.startsWith("op: "))) picked.add(TENANT);
   picked.add(BARE);
   return list.filter((s) => picked.has(s.name));
 }
@@ -114,10 +131,50 @@ function throughputTable(results) {
   const rows = results.map((r) => {
     const base = r.baseline ? byName.get(r.baseline) : undefined;
     const ratio = base && r.rps / base.rps;
-    const vsTarget = base ? `${fmt(ratio, 2)}× of ${base.name.split(" (")[0]} (target ≥ ${r.target}: ${ratio >= r.target ? "met" : "NOT met"})` : "";
-    return `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rps / bare.rps, 2)} | ${r.failed} | ${vsTarget} |`;
+    const cpuRatio = base && base.cpuMs / r.cpuMs;
+    const vsTarget = base
+      ? `${fmt(ratio, 2)}× of ${base.name.split(" (")[0]}; by CPU ${fmt(cpuRatio, 2)}× (target ≥ ${r.target}: ${ratio >= r.target ? "met" : "NOT met"})`
+      : "";
+    return `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuMs, 2)} | ${fmt(r.rps / bare.rps, 2)} | ${r.failed} | ${vsTarget} |`;
   });
-  return ["| scenario | req/s | p50 ms | p99 ms | × bare | failed | vs target |", "|---|---:|---:|---:|---:|---:|---|", ...rows].join("\n");
+  return [
+    "| scenario | req/s | p50 ms | p99 ms | server CPU ms/req | × bare | failed | vs target |",
+    "|---|---:|---:|---:|---:|---:|---:|---|",
+    ...rows,
+  ].join("\n");
+}
+
+/**
+ * A password login against its parts, in server CPU per request: the PBKDF2 route, plus what each
+ * storage operation adds to a request (its op route minus the tenant-only route). The login's own
+ * session registration is costed as one session check (one call to the user's object).
+ */
+function loginProfile(results) {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const needed = [LOGIN, BARE, PBKDF2, TENANT, SESSION_CHECK, ...Object.values(OPS)];
+  if (!needed.every((name) => byName.get(name)?.cpuMs !== undefined)) return "";
+  const cpu = (name) => byName.get(name).cpuMs;
+  const adds = (name) => cpu(name) - cpu(TENANT);
+  const parts = [
+    ["PBKDF2 route (a request that only derives)", cpu(PBKDF2)],
+    ["tenant resolution (tenant-only route − bare route)", cpu(TENANT) - cpu(BARE)],
+    ["user read by email (D1)", adds(OPS.userRead)],
+    ["2 guards (account, client IP): slot taken, then handed back", 2 * adds(OPS.guard)],
+    ["session registered in the user's object (≈ one session check)", adds(SESSION_CHECK)],
+    ["session's KV record", adds(OPS.kvPut)],
+    ["login event (D1 write)", adds(OPS.event)],
+  ];
+  const sum = parts.reduce((total, [, ms]) => total + ms, 0);
+  return [
+    "Where a password login's server CPU goes (ms per request; each storage operation = its op route − the tenant-only route):",
+    "",
+    "| part | ms |",
+    "|---|---:|",
+    ...parts.map(([part, ms]) => `| ${part} | ${fmt(ms, 2)} |`),
+    `| **sum of the parts** | **${fmt(sum, 2)}** |`,
+    `| **password login, measured** | **${fmt(cpu(LOGIN), 2)}** |`,
+    `| login at 0.8× of the PBKDF2 route would be at most | ${fmt(cpu(PBKDF2) / 0.8, 2)} |`,
+  ].join("\n");
 }
 
 function latencyTable(results) {
@@ -159,7 +216,7 @@ try {
   for (const scenario of scenarios(server.base, fixtures).filter((s) => wanted.has(s.name))) {
     await warmUp(scenario);
     process.stdout.write(`measuring ${scenario.name} for ${durationSeconds}s… `);
-    const result = await measure(scenario, { durationSeconds, connections });
+    const result = await measure(scenario, { durationSeconds, connections, processGroup: server.processGroup });
     console.log(`${fmt(result.rps)} req/s${result.failed ? `, ${result.failed} failed` : ""}`);
     const latency = scenario.p95 ? await timeSequential(scenario, { requests: latencyRequests }) : undefined;
     results.push({ ...result, name: scenario.name, baseline: scenario.baseline, target: scenario.target, p95: scenario.p95, latency });
@@ -168,7 +225,7 @@ try {
   const stamp =
     `Run ${new Date().toISOString()} on ${cpus().length}× ${cpu} (load average ${loadavg()[0].toFixed(1)} at the end), node ${process.version}, ` +
     `${connections} connections, ${durationSeconds} s per scenario, \`wrangler dev\` (local workerd), ${Math.round((Date.now() - started) / 1000)} s in all.`;
-  const block = [stamp, throughputTable(results), latencyTable(results)].filter(Boolean).join("\n\n");
+  const block = [stamp, throughputTable(results), loginProfile(results), latencyTable(results)].filter(Boolean).join("\n\n");
   console.log(`\n${block}\n`);
   if (only) {
     console.log("(BENCH_ONLY set: bench/README.md left as it was)");

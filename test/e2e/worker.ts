@@ -11,6 +11,8 @@ import { join } from "node:path";
  */
 export interface RunningWorker {
   url: string;
+  /** Process group of wrangler and the workerd it runs (bench/ reads their CPU time from /proc). */
+  processGroup: number;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startWorker(extraVars: Record<string, string> = {}, option
   await waitUntilUp(url, child, () => output);
   return {
     url,
+    processGroup: child.pid!,
     async stop() {
       if (child.pid && child.exitCode === null) {
         process.kill(-child.pid, "SIGTERM");
