@@ -38,13 +38,13 @@ export interface FilterTuning {
    * at most this many distinct subjects of up to 10 digits plus a comma.
    */
   setSpan: number;
-  /** More lists than this in one batch: intersect in SQL instead. */
+  /** More lists than this in one batch (each counts as a D1 query against the per-invocation limit): intersect in SQL instead. */
   maxSetLists: number;
   /** Up to this many matches, the page is read from the matched subjects rather than by walking all subjects. */
   listMax: number;
 }
 
-export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 40, listMax: 2_000 };
+export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000 };
 
 /** A set of users to page through: `from` is a FROM … WHERE … clause; `id` and `order` are expressions over it. */
 export interface Selection {
@@ -189,12 +189,24 @@ async function mostSelective(d1: D1Database, terms: FilterTerm[], cap: number): 
   return best;
 }
 
-/** Subjects of a condition's attribute between `from` and `to` whose index rows satisfy `condition`, as one comma-separated list. */
-function listQuery(term: FilterTerm, condition: SQL, from: number, to: number): SQL {
-  const rows = sql`a.def_key = ${term.definitionKey} and a.subject between ${from} and ${to} and ${condition}`;
-  // Several elements of one user may match: de-duplicate in subject order on the (def_key, subject, …) index, without sorting.
-  if (term.multi) return sql`select group_concat(subject) as list from (select distinct a.subject from attribute_values a indexed by attribute_values_def_subject_idx where ${rows})`;
-  return sql`select group_concat(a.subject) as list from attribute_values a where ${rows}`;
+const VALUE_INDEX: Record<FilterTerm["column"], string> = {
+  value_num: "attribute_values_num_idx",
+  value_fold: "attribute_values_fold_idx",
+  month_day: "attribute_values_month_day_idx",
+};
+
+/**
+ * Subjects of a condition's attribute between `from` and `to` whose index rows satisfy `condition`,
+ * as one comma-separated list. `whole`: the range is the only one, so reading just the matching
+ * values (rather than the attribute's rows in subject order) costs least.
+ */
+function listQuery(term: FilterTerm, condition: SQL, from: number, to: number, whole: boolean): SQL {
+  const rows = sql`a.def_key = ${term.definitionKey} and ${condition} and a.subject between ${from} and ${to}`;
+  // Several elements of one user may match: de-duplicated in subject order (the planner reads an
+  // index that yields it: (def_key, value, subject) for one value, else (def_key, subject, …)).
+  if (term.multi) return sql`select group_concat(subject) as list from (select distinct a.subject from attribute_values a where ${rows})`;
+  const index = whole ? sql` indexed by ${sql.raw(VALUE_INDEX[term.column])}` : sql``;
+  return sql`select group_concat(a.subject) as list from attribute_values a${index} where ${rows}`;
 }
 
 interface SetList {
@@ -203,20 +215,25 @@ interface SetList {
   query: SQL;
 }
 
+/** The subjects between `from` and `to` having a value of a multi-value attribute: its presence rows (PRESENCE_ENTRY). */
+const presenceQuery = (term: FilterTerm, from: number, to: number): SQL =>
+  sql`select group_concat(a.subject) as list from attribute_values a indexed by ${sql.raw(VALUE_INDEX[term.column])} where a.def_key = ${term.definitionKey} and a.${sql.raw(term.column)} is null and a.subject between ${from} and ${to}`;
+
 /**
  * One condition's matching subjects within [lo, hi], as lists of at most `span` subjects each (so
- * none exceeds D1's string limit). A negated condition is the subjects with an element that does
- * not match, minus (multi-value only: a single value either matches or not) those with one that does.
+ * none exceeds D1's string limit). A negated condition on a single value is the subjects whose value
+ * does not match; on a multi-value attribute, the subjects having a value minus those with an
+ * element that matches.
  */
 function setLists(term: FilterTerm, lo: number, hi: number, span: number): SetList[] {
   const condition = matchSql("a", term.column, term.match);
-  const parts = term.negated
-    ? [{ subtract: false, condition: sql`(${condition}) is not 1` }, ...(term.multi ? [{ subtract: true, condition }] : [])]
-    : [{ subtract: false, condition }];
+  const whole = hi - lo < span;
   const lists: SetList[] = [];
   for (let from = lo; from <= hi; from += span) {
     const to = Math.min(hi, from + span - 1);
-    for (const part of parts) lists.push({ subtract: part.subtract, query: listQuery(term, part.condition, from, to) });
+    if (!term.negated) lists.push({ subtract: false, query: listQuery(term, condition, from, to, whole) });
+    else if (!term.multi) lists.push({ subtract: false, query: listQuery(term, sql`(${condition}) is not 1`, from, to, whole) });
+    else lists.push({ subtract: false, query: presenceQuery(term, from, to) }, { subtract: true, query: listQuery(term, condition, from, to, whole) });
   }
   return lists;
 }
