@@ -240,24 +240,32 @@ function setLists(term: FilterTerm, lo: number, hi: number, span: number): SetLi
 
 /**
  * The exact set of subjects matching every term, intersected in the Worker from one consistent
- * batch (a transaction); undefined when it would take more than `maxSetLists` lists.
+ * batch (a transaction), and how many each term matches alone; undefined when it would take more
+ * than `maxSetLists` lists.
  */
-async function intersectInWorker(d1: D1Database, terms: FilterTerm[], lo: number, hi: number, tuning: FilterTuning): Promise<SubjectSet | undefined> {
+async function intersectInWorker(
+  d1: D1Database,
+  terms: FilterTerm[],
+  lo: number,
+  hi: number,
+  tuning: FilterTuning,
+): Promise<{ matched: SubjectSet; sizes: number[] } | undefined> {
   const perTerm = terms.map((term) => setLists(term, lo, hi, tuning.setSpan));
   const lists = perTerm.flat();
   if (lists.length > tuning.maxSetLists) return undefined;
   const results = lists.length ? await d1.batch(lists.map((l) => prepare(d1, l.query))) : [];
   let next = 0;
   const text = () => (results[next++]!.results[0] as { list: string | null } | undefined)?.list ?? null;
-  let matched: SubjectSet | undefined;
-  for (const termLists of perTerm) {
+  let matched = new SubjectSet(lo, hi);
+  const sizes = perTerm.map((termLists, i) => {
     const set = new SubjectSet(lo, hi);
     const excluded = new SubjectSet(lo, hi);
     for (const list of termLists) (list.subtract ? excluded : set).addList(text());
     set.subtract(excluded);
-    matched = matched ? matched.intersect(set) : set;
-  }
-  return matched;
+    matched = i === 0 ? set : matched.intersect(set);
+    return set.size;
+  });
+  return { matched, sizes };
 }
 
 /** The users matching a filter plan. */
@@ -280,13 +288,17 @@ export async function filterSelection(
   // Every positive condition matches many users: probing each candidate would cost more than
   // intersecting the sets, which stays linear in their sizes.
   if (driver && driver.count >= tuning.estimateCap) {
-    const matched = contacts.length === 0 && (await intersectInWorker(d1, terms, driver.lo, driver.hi, tuning));
-    if (!matched) return combined(sql` intersect `);
-    const total = matched.size;
+    const sets = contacts.length === 0 && (await intersectInWorker(d1, terms, driver.lo, driver.hi, tuning));
+    if (!sets) return combined(sql` intersect `);
+    // The count and the page are separate reads: a write landing between them can show in one and
+    // not the other, as with any offset paging.
+    const total = sets.matched.size;
     const counted = { id: sql`s.user_id`, order: subjectsOrder, backward: subjectsBackward, total };
-    if (total <= tuning.listMax) return { ...counted, from: sql`${subjects} where s.seq in (select value from json_each(${JSON.stringify(matched.members())}))` };
-    // Many matches: the newest ones are found after probing few subjects.
-    return { ...counted, from: sql`${subjects}${where([sql`s.application_id = ${applicationId}`, ...terms.map(probe)])}` };
+    if (total <= tuning.listMax) return { ...counted, from: sql`${subjects} where s.seq in (select value from json_each(${JSON.stringify(sets.matched.members())}))` };
+    // Many matches: the newest ones are found after probing few subjects, rarest condition first
+    // so most subjects that fail are dropped after one probe.
+    const rarestFirst = terms.map((term, i) => ({ term, size: sets.sizes[i]! })).sort((a, b) => a.size - b.size);
+    return { ...counted, from: sql`${subjects}${where([sql`s.application_id = ${applicationId}`, ...rarestFirst.map(({ term }) => probe(term))])}` };
   }
   const others = terms.filter((_, i) => i !== driver?.index).map(probe);
   if (!driver) return select(subjects, [sql`s.application_id = ${applicationId}`, ...others, ...contacts]);
