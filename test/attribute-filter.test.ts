@@ -7,7 +7,7 @@ import { loadModels } from "../src/services/attribute-definitions";
 import { planFilter, type FilterCondition, type FilterPlan } from "../src/services/attribute-filter";
 import { call, expectError, json } from "./support/http";
 import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
-import { createCustomer, defineAttribute, setAttribute } from "./support/attributes";
+import { createCustomer, defineAttribute, defineAttributes, setAttribute } from "./support/attributes";
 
 /*
  * One shared, read-only fixture: four customers of one application with typed attributes, and a
@@ -21,17 +21,18 @@ const users: Record<string, string> = {};
 beforeAll(async () => {
   tenant = await createTenant();
   headers = await adminHeaders(tenant);
-  for (const [slug, type, extra] of [
-    ["name", "string", {}],
-    ["age", "number", {}],
-    ["vip", "boolean", {}],
-    ["birthday", "date", {}],
-    ["last_seen", "datetime", {}],
-    ["tags", "string", { is_multi_value: true }],
-    ["prefs", "json", {}],
-  ] as const) {
-    defs[slug] = (await defineAttribute(tenant, headers, { name: slug, slug, type, ...extra }))._id;
-  }
+  Object.assign(
+    defs,
+    await defineAttributes(tenant, headers, [
+      ["name", "string"],
+      ["age", "number"],
+      ["vip", "boolean"],
+      ["birthday", "date"],
+      ["last_seen", "datetime"],
+      ["tags", "string", { is_multi_value: true }],
+      ["prefs", "json"],
+    ]),
+  );
   users.alice = await createCustomer(tenant, { email: "alice@example.com", createdAt: "2024-01-01T00:00:00.000Z" });
   users.bob = await createCustomer(tenant, { email: "bob@example.com", createdAt: "2024-01-02T00:00:00.000Z" });
   users.carol = await createCustomer(tenant, { email: "carol@example.com", createdAt: "2024-01-03T00:00:00.000Z" });
@@ -293,20 +294,18 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
   }));
   type Person = (typeof people)[number];
   let shop: Tenant;
-  const keys: Record<string, string> = {};
+  let keys: Record<string, string>;
   const ids = new Map<number, string>();
 
   beforeAll(async () => {
     shop = await createTenant();
     const h = await adminHeaders(shop);
-    for (const [slug, type, extra] of [
-      ["n", "number", {}],
-      ["color", "string", {}],
+    keys = await defineAttributes(shop, h, [
+      ["n", "number"],
+      ["color", "string"],
       ["tags", "string", { is_multi_value: true }],
-      ["day", "date", {}],
-    ] as const) {
-      keys[slug] = (await defineAttribute(shop, h, { name: slug, slug, type, ...extra }))._id;
-    }
+      ["day", "date"],
+    ]);
     for (const p of people) {
       const createdAt = new Date(Date.UTC(2024, 0, 1 + p.i)).toISOString();
       const id = await createCustomer(shop, p.i % 4 === 3 ? { phone: `+9198765${String(p.i).padStart(5, "0")}`, createdAt } : { email: `p${p.i}@example.com`, createdAt });
