@@ -154,7 +154,8 @@ describe("attribute definitions (platform)", () => {
     await setAttribute(tenant, headers, tags._id, user, ["a", "b"]);
     await setAttribute(tenant, headers, keep._id, user, "Al");
     const tagsKey = await definitionKey(tags._id);
-    expect(await indexRows(tagsKey)).toHaveLength(2);
+    // Two elements and the presence row.
+    expect(await indexRows(tagsKey)).toHaveLength(3);
     expect((await call(definitionUrl(tenant, tags._id), { method: "DELETE", headers })).status).toBe(200);
     const values = await env.DB.prepare("select definition_id from user_attributes where user_id = ?").bind(user).all<{ definition_id: string }>();
     expect(values.results.map((r) => r.definition_id)).toEqual([keep._id]);

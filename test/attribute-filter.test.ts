@@ -2,12 +2,12 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AttributesRepo } from "../src/db/attributes-repo";
 import { database } from "../src/db/client";
-import { filterSelection, selectPage } from "../src/db/user-selection";
+import { FILTER_TUNING, filterSelection, selectPage, type FilterTuning } from "../src/db/user-selection";
 import { loadModels } from "../src/services/attribute-definitions";
-import { planFilter, type FilterCondition } from "../src/services/attribute-filter";
+import { planFilter, type FilterCondition, type FilterPlan } from "../src/services/attribute-filter";
 import { call, expectError, json } from "./support/http";
 import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
-import { createCustomer, defineAttribute, setAttribute } from "./support/attributes";
+import { createCustomer, defineAttribute, defineAttributes, setAttribute } from "./support/attributes";
 
 /*
  * One shared, read-only fixture: four customers of one application with typed attributes, and a
@@ -21,17 +21,18 @@ const users: Record<string, string> = {};
 beforeAll(async () => {
   tenant = await createTenant();
   headers = await adminHeaders(tenant);
-  for (const [slug, type, extra] of [
-    ["name", "string", {}],
-    ["age", "number", {}],
-    ["vip", "boolean", {}],
-    ["birthday", "date", {}],
-    ["last_seen", "datetime", {}],
-    ["tags", "string", { is_multi_value: true }],
-    ["prefs", "json", {}],
-  ] as const) {
-    defs[slug] = (await defineAttribute(tenant, headers, { name: slug, slug, type, ...extra }))._id;
-  }
+  Object.assign(
+    defs,
+    await defineAttributes(tenant, headers, [
+      ["name", "string"],
+      ["age", "number"],
+      ["vip", "boolean"],
+      ["birthday", "date"],
+      ["last_seen", "datetime"],
+      ["tags", "string", { is_multi_value: true }],
+      ["prefs", "json"],
+    ]),
+  );
   users.alice = await createCustomer(tenant, { email: "alice@example.com", createdAt: "2024-01-01T00:00:00.000Z" });
   users.bob = await createCustomer(tenant, { email: "bob@example.com", createdAt: "2024-01-02T00:00:00.000Z" });
   users.carol = await createCustomer(tenant, { email: "carol@example.com", createdAt: "2024-01-03T00:00:00.000Z" });
@@ -69,6 +70,34 @@ async function who(conditions: Condition[], extra: Record<string, unknown> = {})
 }
 
 const c = (slug: string, type: string, value: unknown, ignore_year?: boolean): Condition => ({ slug, type, value, ...(ignore_year ? { ignore_year } : {}) });
+
+/**
+ * Every way the engine can answer an `and` filter, forced by tuning: probing from the most selective
+ * condition, intersecting in SQL, or intersecting in the Worker (one list or several per condition)
+ * and then paging by walking subjects or from the matched list. `counted` says whether the
+ * selection arrives with its total already counted (the Worker paths).
+ */
+const STRATEGIES: { name: string; tuning: FilterTuning; counted: boolean }[] = [
+  { name: "probe from the most selective", tuning: { ...FILTER_TUNING, estimateCap: 1_000_000 }, counted: false },
+  { name: "intersect in SQL", tuning: { ...FILTER_TUNING, estimateCap: 1, maxSetLists: 0 }, counted: false },
+  { name: "intersect in the Worker, walk", tuning: { ...FILTER_TUNING, estimateCap: 1, listMax: 0 }, counted: true },
+  { name: "intersect in the Worker, list", tuning: { ...FILTER_TUNING, estimateCap: 1, listMax: 1_000_000 }, counted: true },
+  { name: "intersect in the Worker by subject ranges, walk", tuning: { estimateCap: 1, setSpan: 2, maxSetLists: 1_000_000, listMax: 0 }, counted: true },
+];
+
+/** Every page of `size` of a selection, in order, with the totals each page reported. */
+async function allPages(applicationId: string, plan: FilterPlan, tuning: FilterTuning, size: number) {
+  const selection = await filterSelection(env.DB, applicationId, plan, tuning);
+  const ids: string[] = [];
+  const totals = new Set<number>();
+  for (let offset = 0; ; offset += size) {
+    const page = await selectPage(env.DB, selection, size, offset);
+    totals.add(page.total);
+    ids.push(...page.ids);
+    if (page.ids.length === 0) break;
+  }
+  return { ids, totals: [...totals], counted: selection.total !== undefined };
+}
 
 describe("filterUsersByAttributes: operators", () => {
   it("text: eq ne is nis cnt nct sw ew gt lt btw in nin (case-insensitive except is/nis)", async () => {
@@ -165,7 +194,7 @@ describe("filterUsersByAttributes: combining and paging", () => {
     expect(await who([c("vip", "eq", true), c("tags", "eq", "silver"), c("age", "eq", 22)], { type: "or" })).toEqual(["alice", "bob", "carol"]);
   });
 
-  it("gives the same answer whether an and-filter probes from its most selective condition or intersects sets", async () => {
+  it("gives the same answer whichever way an and-filter is evaluated", async () => {
     const models = await loadModels(new AttributesRepo(database(env.DB)), tenant.applicationId);
     const filters: Condition[][] = [
       [c("age", "gt", 25), c("name", "cnt", "smith")],
@@ -176,13 +205,12 @@ describe("filterUsersByAttributes: combining and paging", () => {
     ];
     for (const conditions of filters) {
       const plan = planFilter(models, { join: "and", conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: defs[slug!]! }) as FilterCondition) });
-      const answers = [];
-      for (const cap of [1, 1_000_000]) {
-        const page = await selectPage(env.DB, await filterSelection(env.DB, tenant.applicationId, plan, cap), 100, 0);
-        answers.push(page.ids.map(nameOf).sort());
+      const expected = await who(conditions);
+      for (const { name, tuning } of STRATEGIES) {
+        const { ids, totals } = await allPages(tenant.applicationId, plan, tuning, 1);
+        expect(ids.map(nameOf).sort(), `${name}: ${JSON.stringify(conditions)}`).toEqual(expected);
+        expect(totals, `${name}: ${JSON.stringify(conditions)}`).toEqual([expected.length]);
       }
-      expect(answers[0], JSON.stringify(conditions)).toEqual(answers[1]);
-      expect(answers[0], JSON.stringify(conditions)).toEqual(await who(conditions));
     }
   });
 
@@ -251,5 +279,113 @@ describe("filterUsersByAttributes: combining and paging", () => {
     const all = (await (await filter({ conditions: [] })).json()) as { page: { item_total: number } };
     expect(all.page.item_total).toBe(4);
     expect(otherDef).toBeTruthy();
+  });
+});
+
+describe("filterUsersByAttributes: evaluation strategies agree on a larger set", () => {
+  // 30 customers, created a day apart, with values following their number i; some lack a value.
+  const COLORS = ["red", "green", "blue"];
+  const people = Array.from({ length: 30 }, (_, i) => ({
+    i,
+    n: i % 6 === 5 ? undefined : i % 5,
+    color: COLORS[i % 3]!,
+    tags: i % 7 === 0 ? [] : [...new Set([`t${i % 4}`, `t${(i * 3 + 1) % 4}`])],
+    day: new Date(Date.UTC(2000, 0, 1 + i * 23)).toISOString().slice(0, 10),
+  }));
+  type Person = (typeof people)[number];
+  let shop: Tenant;
+  let keys: Record<string, string>;
+  const ids = new Map<number, string>();
+
+  beforeAll(async () => {
+    shop = await createTenant();
+    const h = await adminHeaders(shop);
+    keys = await defineAttributes(shop, h, [
+      ["n", "number"],
+      ["color", "string"],
+      ["tags", "string", { is_multi_value: true }],
+      ["day", "date"],
+    ]);
+    for (const p of people) {
+      const createdAt = new Date(Date.UTC(2024, 0, 1 + p.i)).toISOString();
+      const id = await createCustomer(shop, p.i % 4 === 3 ? { phone: `+9198765${String(p.i).padStart(5, "0")}`, createdAt } : { email: `p${p.i}@example.com`, createdAt });
+      ids.set(p.i, id);
+      const attributes = [
+        ...(p.n === undefined ? [] : [{ definition_id: keys.n, value: p.n }]),
+        { definition_id: keys.color, value: p.color },
+        { definition_id: keys.tags, value: p.tags },
+        { definition_id: keys.day, value: p.day },
+      ];
+      const res = await call(`${shop.plat}/user_attribute/user/${id}`, json({ attributes }, { method: "POST", headers: h }));
+      if (res.status !== 200) throw new Error(await res.text());
+    }
+  });
+
+  const monthDay = (day: string) => Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
+  const cases: { conditions: Condition[]; hasEmail?: boolean; matches: (p: Person) => boolean; counted: boolean }[] = [
+    {
+      conditions: [c("n", "gte", 1), c("color", "ne", "red"), c("tags", "ne", "t2")],
+      matches: (p) => p.n !== undefined && p.n >= 1 && p.color !== "red" && p.tags.length > 0 && !p.tags.includes("t2"),
+      counted: true,
+    },
+    {
+      conditions: [c("n", "lt", 4), c("tags", "in", ["t1", "t3"]), c("color", "sw", "G")],
+      matches: (p) => p.n !== undefined && p.n < 4 && p.tags.some((t) => t === "t1" || t === "t3") && p.color.startsWith("g"),
+      counted: true,
+    },
+    {
+      conditions: [c("n", "gte", 0), c("tags", "nin", ["t0"]), c("color", "nct", "ee")],
+      matches: (p) => p.n !== undefined && p.tags.length > 0 && !p.tags.includes("t0") && !p.color.includes("ee"),
+      counted: true,
+    },
+    {
+      conditions: [c("day", "btw", ["11-01", "02-28"], true), c("n", "in", [0, 1, 3]), c("color", "cnt", "r")],
+      matches: (p) => (monthDay(p.day) >= 1101 || monthDay(p.day) <= 228) && [0, 1, 3].includes(p.n ?? -1) && p.color.includes("r"),
+      counted: true,
+    },
+    {
+      conditions: [c("day", "in", [people[3]!.day, people[8]!.day, people[20]!.day]), c("tags", "eq", "t1")],
+      matches: (p) => [3, 8, 20].includes(p.i) && p.tags.includes("t1"),
+      counted: true,
+    },
+    // Contact conditions are intersected in SQL.
+    { conditions: [c("n", "gte", 0), c("color", "ne", "red")], hasEmail: true, matches: (p) => p.n !== undefined && p.color !== "red" && p.i % 4 !== 3, counted: false },
+  ];
+
+  it("the same users in the same order, and the same item_total, on every page, as computed here", async () => {
+    const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
+    for (const { conditions, hasEmail, matches, counted } of cases) {
+      const label = JSON.stringify(conditions);
+      const plan = planFilter(models, {
+        join: "and",
+        conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: keys[slug!]! }) as FilterCondition),
+        hasEmail,
+      });
+      // Newest first.
+      const expected = people.filter(matches).reverse().map((p) => ids.get(p.i)!);
+      expect(expected.length, label).toBeGreaterThan(1);
+      for (const { name, tuning, counted: strategyCounts } of STRATEGIES) {
+        for (const size of [1, 3, 4]) {
+          const result = await allPages(shop.applicationId, plan, tuning, size);
+          expect(result.ids, `${name}, pages of ${size}: ${label}`).toEqual(expected);
+          expect(result.totals, `${name}, pages of ${size}: ${label}`).toEqual([expected.length]);
+          expect(result.counted, `${name}: ${label}`).toBe(strategyCounts && counted);
+        }
+      }
+    }
+  });
+
+  it("an empty intersection of broad conditions counts 0 on every path", async () => {
+    const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
+    const plan = planFilter(models, {
+      join: "and",
+      conditions: [
+        { definition_id: keys.n!, type: "gte", value: 2 },
+        { definition_id: keys.n!, type: "lt", value: 2 },
+      ],
+    });
+    for (const { name, tuning, counted } of STRATEGIES) {
+      expect(await allPages(shop.applicationId, plan, tuning, 5), name).toEqual({ ids: [], totals: [0], counted });
+    }
   });
 });

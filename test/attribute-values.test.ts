@@ -89,7 +89,14 @@ describe("attribute values: type validation", () => {
     expect(((await res.json()) as { attribute: { value: unknown } }).attribute.value).toEqual([3, 4, 5]);
     const wrapped = await setAttribute(tenant, headers, sizes._id, user, 7);
     expect(((await wrapped.json()) as { attribute: { value: unknown } }).attribute.value).toEqual([7]);
-    expect(await indexRows(await definitionKey(sizes._id), user)).toEqual([{ value_text: null, value_fold: null, value_num: 7, month_day: null }]);
+    const presence = { value_text: null, value_fold: null, value_num: null, month_day: null };
+    // One row per element, plus the presence row that matches no condition.
+    const rows = await indexRows(await definitionKey(sizes._id), user);
+    expect(rows).toHaveLength(2);
+    expect(rows).toEqual(expect.arrayContaining([{ value_text: null, value_fold: null, value_num: 7, month_day: null }, presence]));
+    expect((await setAttribute(tenant, headers, sizes._id, user, [])).status).toBe(200);
+    expect(await indexRows(await definitionKey(sizes._id), user)).toEqual([]);
+    expect((await setAttribute(tenant, headers, sizes._id, user, [7])).status).toBe(200);
     const bad = await expectError(await setAttribute(tenant, headers, sizes._id, user, [2, 0]), 400, "ATTRIBUTE_VALUE_INVALID");
     expect(bad.message).toBe('Attribute "sizes" item 2 must be at least 1 (rule: min)');
     const tooMany = await expectError(await setAttribute(tenant, headers, sizes._id, user, Array.from({ length: 51 }, (_, i) => i + 1)), 400);

@@ -6,6 +6,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
+import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
 /*
@@ -13,23 +14,47 @@ import type { UserRow } from "./users-repo";
  *
  * Attribute conditions run on the search index (attribute_values: typed columns, integer keys). An
  * `and` filter is driven by its most selective positive condition (estimated with counts capped at
- * ESTIMATE_CAP, so estimating is cheap): that condition's index range gives the candidates and every
- * other condition is an index probe per candidate. When every positive condition is broad the sets
- * are intersected instead. An `or` filter is the union of each condition's matches. Matches are ordered by the users' creation time, carried on attribute_subjects, so only
- * the page's users are read from the users table. Nothing here parses JSON.
+ * `estimateCap`, so estimating is cheap): that condition's index range gives the candidates and every
+ * other condition is an index probe per candidate. When every positive condition is broad, each
+ * condition's matches are read as one list per subject range and intersected in the Worker
+ * (SubjectSet), which gives the exact count; the page is then read by walking subjects newest first
+ * and probing, or from the matched subjects when they are few. (Contact conditions, or more ranges
+ * than a batch should carry, fall back to intersecting in SQL, which is exact but slower.) An `or`
+ * filter is the union of each condition's matches. Matches are ordered by the users' creation time,
+ * carried on attribute_subjects, so only the page's users are read from the users table. Nothing
+ * here parses JSON.
  */
 
 const dialect = new SQLiteAsyncDialect();
 // D1 refuses statements with more than 100 bound parameters.
 const D1_MAX_PARAMS = 100;
-// Probing up to this many candidates costs less than intersecting sets (measured at 100k customers: see bench/README.md).
-const ESTIMATE_CAP = 20_000;
+
+/** Where the filter engine switches strategies (measured at 100k customers: see bench/README.md); tests lower them to reach every path. */
+export interface FilterTuning {
+  /** Index rows above which a condition counts as broad: probing that many candidates costs more than intersecting sets. */
+  estimateCap: number;
+  /**
+   * Subjects per list when sets are read for the Worker: D1 caps a string at 2 MB, and a list holds
+   * at most this many distinct subjects of up to 10 digits plus a comma.
+   */
+  setSpan: number;
+  /** More lists than this in one batch (each counts as a D1 query against the per-invocation limit): intersect in SQL instead. */
+  maxSetLists: number;
+  /** Up to this many matches, the page is read from the matched subjects rather than by walking all subjects. */
+  listMax: number;
+}
+
+export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000 };
 
 /** A set of users to page through: `from` is a FROM … WHERE … clause; `id` and `order` are expressions over it. */
 export interface Selection {
   from: SQL;
   id: SQL;
   order: SQL;
+  /** `order` reversed: with `total` known, a page nearer the end is read from the end. */
+  backward?: SQL;
+  /** The number of users selected, when already counted exactly (pages then skip counting). */
+  total?: number;
 }
 
 function matchSql(alias: string, column: string, match: Match): SQL {
@@ -101,6 +126,7 @@ function contactPredicates(applicationId: string, plan: FilterPlan, id: SQL): SQ
 const where = (parts: SQL[]) => (parts.length ? sql` where ${sql.join(parts, sql` and `)}` : sql``);
 
 const subjectsOrder = sql`s.created_at desc, s.seq desc`;
+const subjectsBackward = sql`s.created_at asc, s.seq asc`;
 const usersOrder = sql`u.created_at desc, u.id desc`;
 
 /** Every user of the application matching a predicate over `users u`. */
@@ -124,29 +150,131 @@ function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
 /** Conditions answered by an index range (as opposed to contains/ends-with, which scan all of an attribute's values). */
 const seekable = (term: FilterTerm) => term.match.kind !== "contains" && term.match.kind !== "suffix";
 
+interface Driver {
+  index: number;
+  count: number;
+  /** The subjects every match lies between: the overlap of the estimated conditions' attributes' subject ranges. */
+  lo: number;
+  hi: number;
+}
+
 /**
  * The positive term to drive from: the seekable one matching the fewest index rows (counted up to
  * `cap`), else the first positive one. Scanning terms are not estimated (that would be a full scan
  * each); they are probed per candidate instead.
  */
-async function mostSelective(d1: D1Database, terms: FilterTerm[], cap: number): Promise<{ index: number; count: number } | undefined> {
+async function mostSelective(d1: D1Database, terms: FilterTerm[], cap: number): Promise<Driver | undefined> {
   const positive = terms.map((t, i) => ({ t, i })).filter(({ t }) => !t.negated);
   const candidates = positive.filter(({ t }) => seekable(t));
-  if (candidates.length === 0) return positive[0] ? { index: positive[0].i, count: 0 } : undefined;
-  if (terms.length === 1) return { index: candidates[0]!.i, count: 0 };
+  const unbounded = { count: 0, lo: -Infinity, hi: Infinity };
+  if (candidates.length === 0) return positive[0] ? { index: positive[0].i, ...unbounded } : undefined;
+  if (terms.length === 1) return { index: candidates[0]!.i, ...unbounded };
   const counts = await d1.batch(
-    candidates.map(({ t }) => prepare(d1, sql`select count(*) as n from (select 1 from ${matching(t)} limit ${cap})`)),
+    candidates.map(({ t }) => {
+      const ofAttribute = sql`from attribute_values where def_key = ${t.definitionKey}`;
+      return prepare(
+        d1,
+        sql`select (select count(*) from (select 1 from ${matching(t)} limit ${cap})) as n, (select min(subject) ${ofAttribute}) as lo, (select max(subject) ${ofAttribute}) as hi`,
+      );
+    }),
   );
-  let best = { index: candidates[0]!.i, count: Infinity };
+  const best = { index: candidates[0]!.i, count: Infinity, lo: -Infinity, hi: Infinity };
   counts.forEach((result, k) => {
-    const n = (result.results[0] as { n: number } | undefined)?.n ?? 0;
-    if (n < best.count) best = { index: candidates[k]!.i, count: n };
+    const row = result.results[0] as { n: number; lo: number | null; hi: number | null } | undefined;
+    const n = row?.n ?? 0;
+    if (n < best.count) Object.assign(best, { index: candidates[k]!.i, count: n });
+    best.lo = Math.max(best.lo, row?.lo ?? Infinity);
+    best.hi = Math.min(best.hi, row?.hi ?? -Infinity);
   });
   return best;
 }
 
-/** The users matching a filter plan. `estimateCap` is the count above which a condition counts as broad. */
-export async function filterSelection(d1: D1Database, applicationId: string, plan: FilterPlan, estimateCap = ESTIMATE_CAP): Promise<Selection> {
+const VALUE_INDEX: Record<FilterTerm["column"], string> = {
+  value_num: "attribute_values_num_idx",
+  value_fold: "attribute_values_fold_idx",
+  month_day: "attribute_values_month_day_idx",
+};
+
+/**
+ * Subjects of a condition's attribute between `from` and `to` whose index rows satisfy `condition`,
+ * as one comma-separated list. `whole`: the range is the only one, so reading just the matching
+ * values (rather than the attribute's rows in subject order) costs least.
+ */
+function listQuery(term: FilterTerm, condition: SQL, from: number, to: number, whole: boolean): SQL {
+  const rows = sql`a.def_key = ${term.definitionKey} and ${condition} and a.subject between ${from} and ${to}`;
+  // Several elements of one user may match: de-duplicated in subject order (the planner reads an
+  // index that yields it: (def_key, value, subject) for one value, else (def_key, subject, …)).
+  if (term.multi) return sql`select group_concat(subject) as list from (select distinct a.subject from attribute_values a where ${rows})`;
+  const index = whole ? sql` indexed by ${sql.raw(VALUE_INDEX[term.column])}` : sql``;
+  return sql`select group_concat(a.subject) as list from attribute_values a${index} where ${rows}`;
+}
+
+interface SetList {
+  /** Whether these subjects are removed from the term's set rather than making it up. */
+  subtract: boolean;
+  query: SQL;
+}
+
+/** The subjects between `from` and `to` having a value of a multi-value attribute: its presence rows (PRESENCE_ENTRY). */
+const presenceQuery = (term: FilterTerm, from: number, to: number): SQL =>
+  sql`select group_concat(a.subject) as list from attribute_values a indexed by ${sql.raw(VALUE_INDEX[term.column])} where a.def_key = ${term.definitionKey} and a.${sql.raw(term.column)} is null and a.subject between ${from} and ${to}`;
+
+/**
+ * One condition's matching subjects within [lo, hi], as lists of at most `span` subjects each (so
+ * none exceeds D1's string limit). A negated condition on a single value is the subjects whose value
+ * does not match; on a multi-value attribute, the subjects having a value minus those with an
+ * element that matches.
+ */
+function setLists(term: FilterTerm, lo: number, hi: number, span: number): SetList[] {
+  const condition = matchSql("a", term.column, term.match);
+  const whole = hi - lo < span;
+  const lists: SetList[] = [];
+  for (let from = lo; from <= hi; from += span) {
+    const to = Math.min(hi, from + span - 1);
+    if (!term.negated) lists.push({ subtract: false, query: listQuery(term, condition, from, to, whole) });
+    else if (!term.multi) lists.push({ subtract: false, query: listQuery(term, sql`(${condition}) is not 1`, from, to, whole) });
+    else lists.push({ subtract: false, query: presenceQuery(term, from, to) }, { subtract: true, query: listQuery(term, condition, from, to, whole) });
+  }
+  return lists;
+}
+
+/**
+ * The exact set of subjects matching every term, intersected in the Worker from one consistent
+ * batch (a transaction), and how many each term matches alone; undefined when it would take more
+ * than `maxSetLists` lists.
+ */
+async function intersectInWorker(
+  d1: D1Database,
+  terms: FilterTerm[],
+  lo: number,
+  hi: number,
+  tuning: FilterTuning,
+): Promise<{ matched: SubjectSet; sizes: number[] } | undefined> {
+  const perTerm = terms.map((term) => setLists(term, lo, hi, tuning.setSpan));
+  const lists = perTerm.flat();
+  if (lists.length > tuning.maxSetLists) return undefined;
+  const results = lists.length ? await d1.batch(lists.map((l) => prepare(d1, l.query))) : [];
+  let next = 0;
+  const text = () => (results[next++]!.results[0] as { list: string | null } | undefined)?.list ?? null;
+  let matched = new SubjectSet(lo, hi);
+  const sizes = perTerm.map((termLists, i) => {
+    const set = new SubjectSet(lo, hi);
+    const excluded = new SubjectSet(lo, hi);
+    for (const list of termLists) (list.subtract ? excluded : set).addList(text());
+    set.subtract(excluded);
+    matched = i === 0 ? set : matched.intersect(set);
+    return set.size;
+  });
+  return { matched, sizes };
+}
+
+/** The users matching a filter plan. */
+export async function filterSelection(
+  d1: D1Database,
+  applicationId: string,
+  plan: FilterPlan,
+  tuning: FilterTuning = FILTER_TUNING,
+): Promise<Selection> {
   const { terms } = plan;
   if (terms.length === 0) return usersSelection(applicationId, contactPredicates(applicationId, plan, sql`u.id`));
   const contacts = contactPredicates(applicationId, plan, sql`s.user_id`);
@@ -156,10 +284,22 @@ export async function filterSelection(d1: D1Database, applicationId: string, pla
     select(subjects, [sql`s.seq in (${sql.join(terms.map((t) => sql`select subject from (${termSet(t)})`), joiner)})`, ...contacts]);
   if (plan.join === "or") return combined(sql` union `);
 
-  const driver = await mostSelective(d1, terms, estimateCap);
+  const driver = await mostSelective(d1, terms, tuning.estimateCap);
   // Every positive condition matches many users: probing each candidate would cost more than
   // intersecting the sets, which stays linear in their sizes.
-  if (driver && driver.count >= estimateCap) return combined(sql` intersect `);
+  if (driver && driver.count >= tuning.estimateCap) {
+    const sets = contacts.length === 0 && (await intersectInWorker(d1, terms, driver.lo, driver.hi, tuning));
+    if (!sets) return combined(sql` intersect `);
+    // The count and the page are separate reads: a write landing between them can show in one and
+    // not the other, as with any offset paging.
+    const total = sets.matched.size;
+    const counted = { id: sql`s.user_id`, order: subjectsOrder, backward: subjectsBackward, total };
+    if (total <= tuning.listMax) return { ...counted, from: sql`${subjects} where s.seq in (select value from json_each(${JSON.stringify(sets.matched.members())}))` };
+    // Many matches: the newest ones are found after probing few subjects, rarest condition first
+    // so most subjects that fail are dropped after one probe.
+    const rarestFirst = terms.map((term, i) => ({ term, size: sets.sizes[i]! })).sort((a, b) => a.size - b.size);
+    return { ...counted, from: sql`${subjects}${where([sql`s.application_id = ${applicationId}`, ...rarestFirst.map(({ term }) => probe(term))])}` };
+  }
   const others = terms.filter((_, i) => i !== driver?.index).map(probe);
   if (!driver) return select(subjects, [sql`s.application_id = ${applicationId}`, ...others, ...contacts]);
   const term = terms[driver.index]!;
@@ -172,8 +312,24 @@ export async function filterSelection(d1: D1Database, applicationId: string, pla
   ]);
 }
 
+/**
+ * A page of a selection whose size is known: read from whichever end is nearer, so a deep page of
+ * a walked selection probes at most half of it.
+ */
+async function countedPage(d1: D1Database, selection: Selection, total: number, limit: number, offset: number): Promise<{ ids: string[]; total: number }> {
+  if (offset >= total) return { ids: [], total };
+  const after = total - offset - limit;
+  const fromEnd = selection.backward !== undefined && after < offset;
+  const order = fromEnd ? selection.backward! : selection.order;
+  const [take, skip] = fromEnd ? [limit + Math.min(0, after), Math.max(0, after)] : [limit, offset];
+  const rows = await prepare(d1, sql`select ${selection.id} as id from ${selection.from} order by ${order} limit ${take} offset ${skip}`).all<{ id: string }>();
+  const ids = rows.results.map((r) => r.id);
+  return { ids: fromEnd ? ids.reverse() : ids, total };
+}
+
 /** A page of a selection, newest first, with the total count. */
 export async function selectPage(d1: D1Database, selection: Selection, limit: number, offset: number): Promise<{ ids: string[]; total: number }> {
+  if (selection.total !== undefined) return countedPage(d1, selection, selection.total, limit, offset);
   const rows = await prepare(
     d1,
     sql`select ${selection.id} as id, count(*) over () as total from ${selection.from} order by ${selection.order} limit ${limit} offset ${offset}`,

@@ -162,6 +162,13 @@ export interface IndexEntry {
   monthDay: number | null;
 }
 
+/**
+ * The extra index row of a non-empty multi-value attribute: every column null, so no condition
+ * matches it, and the users having a value are read one row each (`<column> is null` on the
+ * column's index; element rows always fill the column their type uses) rather than one per element.
+ */
+export const PRESENCE_ENTRY: IndexEntry = { valueText: null, valueFold: null, valueNum: null, monthDay: null };
+
 export function indexEntry(type: AttributeType, element: JsonValue): IndexEntry | undefined {
   switch (KIND[type]) {
     case "text":

@@ -8,7 +8,7 @@ import type { UserAttribute } from "../schemas/attributes";
 import { pagination, type Pagination } from "../http/pagination";
 import { loadModels, modelOf, requireDefinition, type AttributeModel } from "./attribute-definitions";
 import { checkValue } from "./attribute-checks";
-import { indexEntry, type AttributeValue, type IndexEntry, type JsonValue } from "./attribute-types";
+import { indexEntry, PRESENCE_ENTRY, type AttributeValue, type IndexEntry, type JsonValue } from "./attribute-types";
 
 export interface ValueStores {
   attributes: AttributesRepo;
@@ -36,6 +36,7 @@ export async function toStored(
   }
   const elements = model.row.isMultiValue ? (value as JsonValue[]) : [value];
   const index = elements.map((e) => indexEntry(model.type, e)).filter((e): e is IndexEntry => e !== undefined);
+  if (model.row.isMultiValue && index.length) index.push(PRESENCE_ENTRY);
   return { ...base, value: json, ciphertext: null, index };
 }
 

@@ -49,6 +49,17 @@ export async function defineAttribute(
   return res.json();
 }
 
+/** Creates several definitions (slug, type, extra fields; the name is the slug); answers their ids by slug. */
+export async function defineAttributes(
+  tenant: Tenant,
+  headers: Record<string, string>,
+  specs: [slug: string, type: string, extra?: Record<string, unknown>][],
+): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const [slug, type, extra] of specs) ids[slug] = (await defineAttribute(tenant, headers, { name: slug, slug, type, ...extra }))._id;
+  return ids;
+}
+
 /** Sets one value through the platform API; answers the response. */
 export function setAttribute(tenant: Tenant, headers: Record<string, string>, definitionId: string, userId: string, value: unknown) {
   return call(`${tenant.plat}/user_attribute/definition/${definitionId}/user/${userId}`, json({ attribute: { value } }, { method: "PUT", headers }));

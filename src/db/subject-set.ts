@@ -1,0 +1,70 @@
+/**
+ * A set of attribute subjects (the search index's integer user keys) within [lo, hi], one bit each.
+ * Broad `and` filters are intersected here: SQLite hands over each condition's matches as one
+ * comma-separated string (group_concat), which costs far less than intersecting large sets in SQL
+ * with temporary B-trees (measured in bench/README.md).
+ */
+export class SubjectSet {
+  private readonly words: Uint32Array;
+
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+  ) {
+    this.words = new Uint32Array(hi >= lo ? Math.floor((hi - lo) / 32) + 1 : 0);
+  }
+
+  private add(subject: number): void {
+    if (subject < this.lo || subject > this.hi) return;
+    const bit = subject - this.lo;
+    this.words[bit >>> 5]! |= 1 << (bit & 31);
+  }
+
+  /** Adds the subjects of a comma-separated list of decimal integers (null: none); those outside [lo, hi] are ignored. */
+  addList(list: string | null): this {
+    if (!list) return this;
+    let n = 0;
+    for (let i = 0; i < list.length; i++) {
+      const c = list.charCodeAt(i);
+      if (c === 44) {
+        this.add(n);
+        n = 0;
+      } else {
+        n = n * 10 + (c - 48);
+      }
+    }
+    this.add(n);
+    return this;
+  }
+
+  /** Keeps only the subjects also in `other` (same bounds). */
+  intersect(other: SubjectSet): this {
+    this.words.forEach((w, i) => (this.words[i] = w & other.words[i]!));
+    return this;
+  }
+
+  /** Drops the subjects in `other` (same bounds). */
+  subtract(other: SubjectSet): this {
+    this.words.forEach((w, i) => (this.words[i] = w & ~other.words[i]!));
+    return this;
+  }
+
+  get size(): number {
+    let count = 0;
+    for (let v of this.words) {
+      v -= (v >>> 1) & 0x55555555;
+      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+      count += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+    }
+    return count;
+  }
+
+  /** The members in ascending order. */
+  members(): number[] {
+    const out: number[] = [];
+    this.words.forEach((w, i) => {
+      for (let word = w; word !== 0; word &= word - 1) out.push(this.lo + i * 32 + (31 - Math.clz32(word & -word)));
+    });
+    return out;
+  }
+}
