@@ -213,14 +213,24 @@ try {
   }
   const wanted = new Set(plan.map((s) => s.name));
   const results = [];
-  for (const scenario of scenarios(server.base, fixtures).filter((s) => wanted.has(s.name))) {
+  const run = async (scenario) => {
     await warmUp(scenario);
     process.stdout.write(`measuring ${scenario.name} for ${durationSeconds}s… `);
     const result = await measure(scenario, { durationSeconds, connections, processGroup: server.processGroup });
     console.log(`${fmt(result.rps)} req/s${result.failed ? `, ${result.failed} failed` : ""}`);
+    return result;
+  };
+  const list = scenarios(server.base, fixtures).filter((s) => wanted.has(s.name));
+  for (const scenario of list) {
+    const result = await run(scenario);
     const latency = scenario.p95 ? await timeSequential(scenario, { requests: latencyRequests }) : undefined;
     results.push({ ...result, name: scenario.name, baseline: scenario.baseline, target: scenario.target, p95: scenario.p95, latency });
   }
+  // The ceiling is measured again at the end and the better run kept: the first one runs on a Worker
+  // that has barely warmed up, which would flatter every ratio to it.
+  const bare = results.find((r) => r.name === BARE);
+  const again = await run(list.find((s) => s.name === BARE));
+  if (again.rps > bare.rps) Object.assign(bare, again);
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const stamp =
     `Run ${new Date().toISOString()} on ${cpus().length}× ${cpu} (load average ${loadavg()[0].toFixed(1)} at the end), node ${process.version}, ` +
