@@ -27,9 +27,9 @@ export const DEMO_APP = {
  * `wrangler dev` on a free loopback port with the benchmark-only routes on, on fresh local state, or
  * on a throwaway copy of `copyOf` (a seeded state from bench/seed.mjs). Returns { base, stop }.
  */
-export async function startServer({ copyOf } = {}) {
-  const worker = await startWorker({ BENCH_ROUTES: "true" }, { copyOf });
-  return { base: worker.url, processGroup: worker.processGroup, stop: () => worker.stop() };
+export async function startServer({ copyOf, devArgs } = {}) {
+  const worker = await startWorker({ BENCH_ROUTES: "true" }, { copyOf, devArgs });
+  return { base: worker.url, processGroup: worker.processGroup, inspectorPort: worker.inspectorPort, stop: () => worker.stop() };
 }
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;

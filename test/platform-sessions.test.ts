@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { MAX_SESSIONS_PER_USER } from "../src/durable/user-sessions";
 import { validateSession } from "../src/services/sessions";
 import { expectError } from "./support/http";
 import { countRows, eventsOf, newAdmin, send, type Admin } from "./support/customers";
@@ -151,5 +152,26 @@ describe("platform blockOrUnblockUsers", () => {
     expect(row?.blocked).toBe(0);
     expect(await isValid(admin, session)).toBe(true);
     expect(await countRows("events", admin.tenant.applicationId)).toBe(before);
+  });
+});
+
+describe("sessions per user", () => {
+  it(`keep at most ${MAX_SESSIONS_PER_USER}: a new one ends the least recently used, and only it`, async () => {
+    const admin = await newAdmin();
+    const user = await admin.createUser({ email: "many-devices@example.com" });
+    const first = await startSession(admin, user._id, "first.example.com");
+    const second = await startSession(admin, user._id, "second.example.com");
+    for (let i = 2; i < MAX_SESSIONS_PER_USER; i++) await startSession(admin, user._id, `d${i}.example.com`);
+    expect(await activeSessions(admin, user._id)).toHaveLength(MAX_SESSIONS_PER_USER);
+    expect(await isValid(admin, first)).toBe(true);
+    expect(await isValid(admin, second)).toBe(true);
+
+    const newest = await startSession(admin, user._id, "newest.example.com");
+    const items = await activeSessions(admin, user._id);
+    expect(items).toHaveLength(MAX_SESSIONS_PER_USER);
+    expect(await isValid(admin, newest)).toBe(true);
+    expect(await isValid(admin, first)).toBe(false);
+    expect(items.map((s) => s.domain)).not.toContain("first.example.com");
+    expect(items.map((s) => s.domain)).toContain("second.example.com");
   });
 });

@@ -25,6 +25,9 @@ export type Validation = { valid: true; session: SessionRecord } | { valid: fals
 // Writing last_seen on every request would turn each check into a write; once a minute is enough
 // for idle expiry and for "last active" in admin views.
 const TOUCH_INTERVAL_MS = 60_000;
+// A user signed in on more devices than this loses the least recently used session: without a cap a
+// script holding the password could grow one object's storage (and every login's cleanup) forever.
+export const MAX_SESSIONS_PER_USER = 100;
 
 /**
  * One object per (application, user): the registry of that user's sessions and the single source of
@@ -33,6 +36,9 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export class UserSessions extends DurableObject {
   private readonly sql: SqlStorage;
+  // The cleanup alarm as last set by this instance (undefined: not known yet), so a login does not
+  // read it back from storage every time.
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -64,6 +70,10 @@ export class UserSessions extends DurableObject {
       session.userAgent,
       session.ip,
       session.domain,
+    );
+    this.sql.exec(
+      "delete from sessions where id in (select id from sessions order by last_seen_at desc, created_at desc, rowid desc limit -1 offset ?)",
+      MAX_SESSIONS_PER_USER,
     );
     await this.scheduleCleanup();
   }
@@ -102,6 +112,7 @@ export class UserSessions extends DurableObject {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     this.purgeExpired(Date.now());
     await this.scheduleCleanup();
   }
@@ -116,8 +127,11 @@ export class UserSessions extends DurableObject {
   private async scheduleCleanup() {
     const next = this.sql.exec<{ at: number | null }>("select min(expires_at) as at from sessions").one().at;
     if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || this.alarmAt > next) {
+      await this.ctx.storage.setAlarm(next);
+      this.alarmAt = next;
+    }
   }
 }
 

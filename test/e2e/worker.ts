@@ -13,6 +13,8 @@ export interface RunningWorker {
   url: string;
   /** Process group of wrangler and the workerd it runs (bench/ reads their CPU time from /proc). */
   processGroup: number;
+  /** The Worker's DevTools inspector (bench/profile.mjs takes CPU profiles through it). */
+  inspectorPort: number;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,8 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
 export interface StartOptions {
   /** A prepared local state (e.g. the benchmarks' seeded data) to start from: copied, never changed. */
   copyOf?: string;
+  /** More `wrangler dev` arguments, e.g. `--minify=false` for readable CPU profiles. */
+  devArgs?: string[];
 }
 
 export async function startWorker(extraVars: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningWorker> {
@@ -69,13 +73,15 @@ export async function startWorker(extraVars: Record<string, string> = {}, option
   await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], env);
   await run(["d1", "execute", "DB", "--local", "--persist-to", state, "--file", "scripts/seed-demo.sql"], env);
   const port = await freePort();
+  const inspectorPort = await freePort();
   const vars = { DEV_OUTBOX: "true", NOTIFY_TRANSPORT: "outbox", ...TEST_SECRETS, ...extraVars };
   const child = spawn(
     "npx",
     [
       "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
-      "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false",
+      "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ...(options.devArgs ?? []),
     ],
     { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
@@ -87,6 +93,7 @@ export async function startWorker(extraVars: Record<string, string> = {}, option
   return {
     url,
     processGroup: child.pid!,
+    inspectorPort,
     async stop() {
       if (child.pid && child.exitCode === null) {
         process.kill(-child.pid, "SIGTERM");
