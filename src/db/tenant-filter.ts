@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 
 /**
@@ -7,6 +7,6 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
  * (application_id, …) index for `user_id = ? AND application_id = ?` and walks every row of the
  * application — 100k index entries per call for a large store — instead of the user's few rows.
  */
-export function inApplication(column: SQLiteColumn, applicationId: string): SQL {
+export function inApplication(column: SQLiteColumn, applicationId: string | Placeholder): SQL {
   return sql`+${column} = ${applicationId}`;
 }

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, or, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
@@ -63,12 +63,29 @@ function rowsFromJson<T>(table: SQLiteTable, json: string): T[] {
   });
 }
 
+type OneUserRow = UserRow & { contactEmails: string; contactPhones: string };
+
+function toRecord(row: OneUserRow | undefined): UserRecord | undefined {
+  if (!row) return undefined;
+  const { contactEmails, contactPhones, ...user } = row;
+  return { user, emails: rowsFromJson<EmailRow>(userEmails, contactEmails), phones: rowsFromJson<PhoneRow>(userPhones, contactPhones) };
+}
+
+/** The prepared by-id read, per database instance (src/db/client.ts keeps one per D1 binding). */
+const byIdQueries = new WeakMap<Database, { get(values: { applicationId: string; id: string }): Promise<OneUserRow | undefined> }>();
+
 /** Storage of users and their contacts. Only contacts that are active count for lookups. */
 export class UsersRepo {
   constructor(readonly db: Database) {}
 
+  /** Every request with a session reads its user this way, so the statement is built once per database. */
   async findById(applicationId: string, id: string): Promise<UserRecord | undefined> {
-    return this.readOne(applicationId, eq(users.id, id));
+    let query = byIdQueries.get(this.db);
+    if (!query) {
+      query = this.selectOne(sql.placeholder("applicationId"), eq(users.id, sql.placeholder("id"))).prepare();
+      byIdQueries.set(this.db, query);
+    }
+    return toRecord(await query.get({ applicationId, id }));
   }
 
   /** The user owning a claimed (verified or primary, active) email. */
@@ -118,18 +135,18 @@ export class UsersRepo {
    * less than a batch of three.
    */
   private async readOne(applicationId: string, which: SQL): Promise<UserRecord | undefined> {
-    const row = await this.db
+    return toRecord(await this.selectOne(applicationId, which).get());
+  }
+
+  private selectOne(applicationId: string | Placeholder, which: SQL) {
+    return this.db
       .select({
         ...getTableColumns(users),
         contactEmails: rowsAsJson(userEmails, and(eq(userEmails.userId, users.id), inApplication(userEmails.applicationId, applicationId))!),
         contactPhones: rowsAsJson(userPhones, and(eq(userPhones.userId, users.id), inApplication(userPhones.applicationId, applicationId))!),
       })
       .from(users)
-      .where(and(which, inApplication(users.applicationId, applicationId)))
-      .get();
-    if (!row) return undefined;
-    const { contactEmails, contactPhones, ...user } = row;
-    return { user, emails: rowsFromJson<EmailRow>(userEmails, contactEmails), phones: rowsFromJson<PhoneRow>(userPhones, contactPhones) };
+      .where(and(which, inApplication(users.applicationId, applicationId)));
   }
 
   /** Attaches contacts to many users with two queries. */
