@@ -88,6 +88,18 @@ describe("security notices to the account owner", () => {
     expect(notice.text).toContain(maskedEmail(added));
   });
 
+  it("a phone first proven by an OTP login is a new way into the account: the email is told", async () => {
+    const m = await member(await createTenant(), { mobile: false });
+    const mobile = randomMobile();
+    expect((await m.call("PUT", "/profile/v1.0/mobile", { phone: mobile, country_code: "91" })).status).toBe(200);
+    const sent = await post(m.tenant, "/authentication/v1.0/login/otp", { mobile, country_code: "91" });
+    const { request_id } = (await sent.json()) as { request_id: string };
+    const login = await post(m.tenant, "/authentication/v1.0/otp/mobile/verify", { request_id, otp: await lastCode(e164(mobile)) });
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { user: { _id: string } }).user._id).toBe(m.userId);
+    expect((await theNotice(m.email!, "contact_added", mobile)).text).toContain(maskedMobile(mobile));
+  });
+
   it("deleteEmail: the primary is told which contact left, masked", async () => {
     const m = await member(await createTenant());
     const added = await addVerifiedEmail(m);

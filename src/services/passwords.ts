@@ -64,7 +64,7 @@ export interface SetPasswordInput {
 /**
  * The one way a password is set on an existing account (update, every reset path, admin): policy,
  * history, hash, write with its history entry and audit event in one transaction, then the owner is
- * told (security notice) and every other session ends. Returns the ids of the sessions ended.
+ * told (security notice) while every other session ends. Returns the ids of the sessions ended.
  */
 export async function setPassword(stores: AccountStores, app: Tenant, input: SetPasswordInput, now = new Date().toISOString()): Promise<string[]> {
   const { user } = input;
@@ -87,9 +87,14 @@ export async function setPassword(stores: AccountStores, app: Tenant, input: Set
       createdAt: now,
     }),
   ]);
-  await notifyAccountOwner(stores.notifier, app, user, { purpose: input.reason === "reset" ? "password_reset" : "password_changed" });
-  // After the write: a login racing with the change either used the old password and is ended here, or the new one.
-  return endAllSessions(stores.sessions, app.id, user.user.id, input.keepSessionId);
+  // Alongside ending the sessions, so a slow provider never keeps the other sessions alive; never throws.
+  const notified = notifyAccountOwner(stores.notifier, app, user, { purpose: input.reason === "reset" ? "password_reset" : "password_changed" });
+  try {
+    // After the write: a login racing with the change either used the old password and is ended here, or the new one.
+    return await endAllSessions(stores.sessions, app.id, user.user.id, input.keepSessionId);
+  } finally {
+    await notified;
+  }
 }
 
 /**
