@@ -5,6 +5,7 @@ import { UsersRepo, type UserRecord } from "../db/users-repo";
 import { EventsRepo } from "../db/events-repo";
 import { PasswordsRepo } from "../db/passwords-repo";
 import { loadConfig } from "../env";
+import { createNotifier } from "../notify";
 import type { AccountStores } from "../services/passwords";
 import {
   createSession,
@@ -44,6 +45,7 @@ export function accountStores(c: AppContext): AccountStores {
     sessions: sessionStores(c),
     guard: c.env.LOGIN_GUARD,
     peppers: { current: config.passwordPepper, previous: config.passwordPepperPrevious },
+    notifier: createNotifier(config, c.env.OTP_KV),
   };
 }
 

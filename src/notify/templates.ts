@@ -58,6 +58,33 @@ const DEFAULT_TEMPLATES: Record<MessagePurpose, Template> = {
     email_text:
       "Your code to delete your {{app_name}} account is {{code}}.\n\nIt expires in {{minutes}} minutes. If you did not ask to delete your account, do not share this code and change your password.",
   },
+  contact_added: {
+    sms: "{{app_name}}: the {{contact_type}} {{contact}} was added to your account. Not you? Reset your password now.",
+    email_subject: "A new {{contact_type}} was added to your {{app_name}} account",
+    email_text:
+      "The {{contact_type}} {{contact}} was verified and added to your {{app_name}} account. It can now be used to log in and to reset your password.\n\nIf this was not you, reset your password now and remove it from your account.",
+  },
+  primary_changed: {
+    sms: "{{app_name}}: your primary {{contact_type}} was changed to {{contact}}. Not you? Reset your password now.",
+    email_subject: "Your {{app_name}} primary {{contact_type}} was changed",
+    email_text:
+      "The primary {{contact_type}} of your {{app_name}} account was changed to {{contact}}. This address still stays on the account for now.\n\nIf this was not you, reset your password now and make this address primary again.",
+  },
+  contact_removed: {
+    sms: "{{app_name}}: the {{contact_type}} {{contact}} was removed from your account. Not you? Reset your password now.",
+    email_subject: "A {{contact_type}} was removed from your {{app_name}} account",
+    email_text: "The {{contact_type}} {{contact}} was removed from your {{app_name}} account.\n\nIf this was not you, reset your password now.",
+  },
+  password_changed: {
+    sms: "{{app_name}}: your password was changed. Not you? Reset your password now.",
+    email_subject: "Your {{app_name}} password was changed",
+    email_text: "The password of your {{app_name}} account was changed and your other sessions were logged out.\n\nIf this was not you, reset your password now.",
+  },
+  password_reset: {
+    sms: "{{app_name}}: your password was reset. Not you? Reset it again now.",
+    email_subject: "Your {{app_name}} password was reset",
+    email_text: "The password of your {{app_name}} account was reset through forgot password and every session was logged out.\n\nIf this was not you, reset your password again now.",
+  },
 };
 
 export interface MessageInput {
@@ -70,6 +97,8 @@ export interface MessageInput {
   link?: string;
   /** Android SMS Retriever app hash: the SMS must end with it for the app to read the code. */
   smsAppHash?: string;
+  /** Notices: the contact concerned, already masked (never in full: the notice may go to someone else's old address). */
+  contact?: { type: "email address" | "mobile number"; masked: string };
 }
 
 const render = (template: string, values: Record<string, string>) =>
@@ -84,6 +113,8 @@ export function composeMessage(input: MessageInput, now = Date.now()): OutboundM
     code: input.code ?? "",
     link: input.link ?? "",
     app_name: config.display || config.name,
+    contact_type: input.contact?.type ?? "",
+    contact: input.contact?.masked ?? "",
     minutes: String(Math.ceil(lifetime / 60)),
   };
   const base = {

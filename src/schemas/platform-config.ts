@@ -49,7 +49,8 @@ const messageTemplate = z
 
 /**
  * OTP and link settings (our extension). Templates may use {{code}}, {{link}}, {{app_name}} and
- * {{minutes}}; a template must carry what its purpose delivers, or users would never get it.
+ * {{minutes}} (security notices: {{contact_type}} and the masked {{contact}}); a template must carry
+ * what its purpose delivers, or users would never get it.
  */
 const otpSettings = z.object({
   length: z.number().int().min(4).max(8).openapi({ description: "Digits per OTP" }),
@@ -66,7 +67,9 @@ const otpSettings = z.object({
     .partialRecord(z.enum(MESSAGE_PURPOSE_NAMES), messageTemplate)
     .superRefine((templates, ctx) => {
       for (const [purpose, template] of Object.entries(templates)) {
-        const placeholder = `{{${MESSAGE_PURPOSES[purpose as keyof typeof MESSAGE_PURPOSES]}}}`;
+        const carries = MESSAGE_PURPOSES[purpose as keyof typeof MESSAGE_PURPOSES];
+        if (carries === "notice") continue;
+        const placeholder = `{{${carries}}}`;
         for (const field of ["sms", "email_text"] as const) {
           const text = template?.[field];
           if (text !== undefined && !text.includes(placeholder)) {
@@ -75,7 +78,7 @@ const otpSettings = z.object({
         }
       }
     })
-    .openapi({ description: "Per-purpose message overrides (login, register, forgot, reset_link, verify_link, reauth, verify_contact, delete_account)" }),
+    .openapi({ description: `Per-purpose message overrides (${MESSAGE_PURPOSE_NAMES.join(", ")})` }),
 });
 
 /** Signature algorithms a login token may use: asymmetric only, so the configured keys are never secrets. */
@@ -191,6 +194,22 @@ export const PlatformConfig = z
     allowed_origins: z.array(origin).max(50).openapi({ description: "Browser origins allowed to call the storefront API with credentials" }),
     otp: otpSettings,
     token_login: tokenLogin,
+    security_notifications: z
+      .object({
+        enable: z.boolean().openapi({
+          description:
+            "Tell the account owner (verified primary email, else verified primary mobile) when a contact is added, removed or made primary, and when the password is changed or reset",
+        }),
+      })
+      .openapi({ description: "Extension: security notices to the account owner" }),
+    profile: z
+      .object({
+        v1_contact_changes: z.boolean().openapi({
+          description:
+            "Whether the v1 contact calls (add/delete email or mobile, set as primary, a new email/mobile in updateProfile) are allowed with only a session; false: 403, only the profile v2.0 flow (which re-proves the current primary) changes contacts",
+        }),
+      })
+      .openapi({ description: "Extension: profile and contact settings" }),
   })
   .openapi("PlatformConfig");
 
@@ -255,6 +274,9 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
     templates: {},
   },
   token_login: { enabled: false, jwks_url: "", public_keys: [], issuer: "" },
+  security_notifications: { enable: true },
+  // On for wire compatibility with Fynd's storefront, whose v1 contact calls need only a session.
+  profile: { v1_contact_changes: true },
 };
 
 /** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */

@@ -11,6 +11,7 @@ import type { Destination } from "./destinations";
 import { consumeCode, invalidCode, issueCode, peekCode } from "./one-time-codes";
 import type { OtpAccountDeps } from "./otp-login";
 import { issueOtp, verifyOtp, type IssuedOtp } from "./otp";
+import { notifyAccountOwner } from "./security-notices";
 import type { SessionStores } from "./sessions";
 
 /** What the profile, contact and account-deletion flows of a logged-in user run on. */
@@ -150,7 +151,7 @@ export async function sendUpdateOtp(
  * verifyOTPForUpdate: the OTP sent to a new contact came back, so it becomes the verified primary of
  * its kind. The previous primary stays on the account as a non-primary contact (still verified if it
  * was): the user can remove it, and meanwhile it can still recover an account whose contact was
- * changed by someone else.
+ * changed by someone else, and it is told of the change (security notice).
  */
 export async function completeContactChange(
   deps: ProfileDeps,
@@ -189,5 +190,7 @@ export async function completeContactChange(
     if (error instanceof ContactTakenError) throw conflict(`Another account has already verified this ${label(destination)}`);
     throw error;
   }
+  const purpose = primaryContact(user, destination.channel) ? "primary_changed" : "contact_added";
+  await notifyAccountOwner(deps.notifier, app, user, { purpose, contact: destination });
   return reloadUser(deps, app, user.user.id);
 }

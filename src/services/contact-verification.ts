@@ -8,6 +8,7 @@ import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
 import { consumeCode, invalidCode } from "./one-time-codes";
 import { limitedSend } from "./otp";
+import { notifyAccountOwner } from "./security-notices";
 
 export interface ContactVerificationLinkDeps extends LinkDeps {
   guard: DurableObjectNamespace<OtpGuard>;
@@ -50,4 +51,5 @@ export async function verifyContactLink(
   requireUsable(account);
   const destination: Destination = { channel: record.channel, address: record.destination };
   if (!(await markContactVerified(deps, app.id, record.userId, destination, "link"))) throw notOnAccount();
+  await notifyAccountOwner(deps.notifier, app, account, { purpose: "contact_added", contact: destination });
 }

@@ -7,6 +7,7 @@ import { contactVerified, findAccount, markContactVerified, requireUsable } from
 import { normalizePhone } from "./contacts";
 import type { Destination } from "./destinations";
 import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "./otp";
+import { notifyAccountOwner } from "./security-notices";
 import { newUserRecord } from "./users";
 
 export interface OtpAccountDeps extends OtpDeps {
@@ -36,10 +37,12 @@ export async function sendLoginOtp(deps: OtpAccountDeps, app: Application, input
   return issueOtp(deps, app, { ...input, purpose: "login", deliver: account !== undefined || app.config.register });
 }
 
-/** The OTP proved the contact: mark it verified on the account if it was not yet. */
+/** The OTP proved the contact: mark it verified on the account if it was not yet (a new way into it: the owner is told). */
 async function withVerifiedContact(deps: OtpAccountDeps, app: Application, account: UserRecord, destination: Destination) {
   if (contactVerified(account, destination)) return account;
-  await markContactVerified(deps, app.id, account.user.id, destination, "otp");
+  if (await markContactVerified(deps, app.id, account.user.id, destination, "otp")) {
+    await notifyAccountOwner(deps.notifier, app, account, { purpose: "contact_added", contact: destination });
+  }
   return (await deps.users.findById(app.id, account.user.id)) ?? account;
 }
 

@@ -4,10 +4,12 @@ import type { PasswordsRepo } from "../db/passwords-repo";
 import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { LoginGuard } from "../durable/login-guard";
 import { ApiError } from "../http/errors";
+import type { Notifier } from "../notify";
 import type { PlatformConfig } from "../schemas/platform-config";
 import type { Application } from "./applications";
 import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
 import { assertPasswordAllowed, policyError, type PasswordContext } from "./password-policy";
+import { notifyAccountOwner } from "./security-notices";
 import { endAllSessions, type SessionStores } from "./sessions";
 
 /** The stores the account services (register, login, passwords) work with. */
@@ -18,6 +20,8 @@ export interface AccountStores {
   sessions: SessionStores;
   guard: DurableObjectNamespace<LoginGuard>;
   peppers: Peppers;
+  /** For the security notice a password change sends the account owner. */
+  notifier: Notifier;
 }
 
 export type Tenant = Pick<Application, "id" | "config">;
@@ -59,8 +63,8 @@ export interface SetPasswordInput {
 
 /**
  * The one way a password is set on an existing account (update, every reset path, admin): policy,
- * history, hash, write with its history entry and audit event in one transaction, then every other
- * session ends. Returns the ids of the sessions ended.
+ * history, hash, write with its history entry and audit event in one transaction, then the owner is
+ * told (security notice) while every other session ends. Returns the ids of the sessions ended.
  */
 export async function setPassword(stores: AccountStores, app: Tenant, input: SetPasswordInput, now = new Date().toISOString()): Promise<string[]> {
   const { user } = input;
@@ -83,8 +87,14 @@ export async function setPassword(stores: AccountStores, app: Tenant, input: Set
       createdAt: now,
     }),
   ]);
-  // After the write: a login racing with the change either used the old password and is ended here, or the new one.
-  return endAllSessions(stores.sessions, app.id, user.user.id, input.keepSessionId);
+  // Alongside ending the sessions, so a slow provider never keeps the other sessions alive; never throws.
+  const notified = notifyAccountOwner(stores.notifier, app, user, { purpose: input.reason === "reset" ? "password_reset" : "password_changed" });
+  try {
+    // After the write: a login racing with the change either used the old password and is ended here, or the new one.
+    return await endAllSessions(stores.sessions, app.id, user.user.id, input.keepSessionId);
+  } finally {
+    await notified;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Application } from "./applications";
 import { assertNotClaimedByOther, contactOf, reloadUser, type ProfileDeps } from "./contact-change";
 import { sendVerificationLink } from "./contact-verification";
 import type { Destination } from "./destinations";
+import { notifyAccountOwner } from "./security-notices";
 
 /** Contacts of one kind an account may list: enough for real use, too few to hoard addresses. */
 export const MAX_CONTACTS_PER_KIND = 10;
@@ -21,6 +22,21 @@ function entryOf(user: UserRecord, destination: Destination): ContactFlags | und
 
 function contactEvent(app: Application, user: UserRecord, destination: Destination, type: string, title: string) {
   return { applicationId: app.id, userId: user.user.id, type, title, actor: "user", visible: true, data: { channel: destination.channel } };
+}
+
+/**
+ * The v1 contact calls change contacts on the strength of a session alone. An application that wants
+ * re-authentication turns them off (`profile.v1_contact_changes`); the v2.0 flow, which proves the
+ * current primary first, stays.
+ */
+export function requireV1ContactChanges(app: Application): void {
+  if (app.config.profile.v1_contact_changes) return;
+  throw new ApiError(
+    403,
+    "V1_CONTACT_CHANGES_DISABLED",
+    "This store changes contact details only after re-authentication: use the profile v2.0 flow (sendOTPOnPrimary, verifyOTPonPrimary, sendOTPForUpdate, verifyOTPForUpdate)",
+    { use: "/service/application/user/profile/v2.0/{entity}/primary/otp/send" },
+  );
 }
 
 /** A link failing only because one was just sent (cooldown, hourly cap) is reported as "no link sent". */
@@ -44,6 +60,7 @@ export async function addContact(
   input: { user: UserRecord; destination: Destination; ip: string },
   now = new Date().toISOString(),
 ): Promise<{ user: UserRecord; linkSent: boolean }> {
+  requireV1ContactChanges(app);
   const { user, destination } = input;
   if (!entryOf(user, destination)) {
     const listed = destination.channel === "email" ? user.emails.length : user.phones.length;
@@ -73,6 +90,7 @@ export async function removeContact(
   app: Application,
   input: { user: UserRecord; destination: Destination; flags: ContactFlags },
 ): Promise<UserRecord> {
+  requireV1ContactChanges(app);
   const { user, destination, flags } = input;
   const entry = entryOf(user, destination);
   if (!entry || entry.active !== flags.active || entry.primary !== flags.primary || entry.verified !== flags.verified) {
@@ -90,11 +108,13 @@ export async function removeContact(
     throw conflict("The account's contacts changed meanwhile; reload them and try again");
   }
   await deps.events.record(contactEvent(app, user, destination, "user.contact_removed", `${title(destination)} removed`));
+  await notifyAccountOwner(deps.notifier, app, user, { purpose: "contact_removed", contact: destination });
   return reloadUser(deps, app, user.user.id);
 }
 
 /** setEmailAsPrimary / setMobileNumberAsPrimary: a verified entry of the account becomes the primary of its kind. */
 export async function makePrimary(deps: ProfileDeps, app: Application, input: { user: UserRecord; destination: Destination }): Promise<UserRecord> {
+  requireV1ContactChanges(app);
   const { user, destination } = input;
   const entry = entryOf(user, destination);
   if (!entry?.active) throw notFound(`This ${noun(destination)} is not on the account`);
@@ -104,5 +124,6 @@ export async function makePrimary(deps: ProfileDeps, app: Application, input: { 
     throw conflict("The account's contacts changed meanwhile; reload them and try again");
   }
   await deps.events.record(contactEvent(app, user, destination, "user.primary_changed", `Primary ${title(destination).toLowerCase()} changed`));
+  await notifyAccountOwner(deps.notifier, app, user, { purpose: "primary_changed", contact: destination });
   return reloadUser(deps, app, user.user.id);
 }

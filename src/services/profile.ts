@@ -3,6 +3,7 @@ import type { UserRecord } from "../db/users-repo";
 import type { Application } from "./applications";
 import { checkNewContact, issueNewContactOtp, primaryContact, reloadUser, sameDestination, type ProfileDeps } from "./contact-change";
 import { emailDestination, mobileDestination, type Destination } from "./destinations";
+import { requireV1ContactChanges } from "./profile-contacts";
 import type { IssuedOtp } from "./otp";
 
 /** EditProfileRequestSchema after validation (dob already an ISO date-time, gender lower-cased). */
@@ -52,7 +53,8 @@ function changed<T extends Destination>(user: UserRecord, destination: T | undef
  * updateProfile: names, gender, dob, picture and consent change at once. A new email or mobile is
  * never written here: an OTP goes to it, and it becomes the primary when verifyOTPForUpdate gets
  * that OTP back. Every check (contacts valid and free) runs before any OTP is sent or any field
- * written, and OTPs go out before the write, so a refused send (rate limit) changes nothing.
+ * written, and OTPs go out before the write, so a refused send (rate limit) changes nothing. Where
+ * v1 contact changes are off, a new contact refuses the whole update.
  */
 export async function updateProfile(
   deps: ProfileDeps,
@@ -63,6 +65,7 @@ export async function updateProfile(
   const { user, body } = input;
   const email = changed(user, body.email === undefined ? undefined : emailDestination(body.email));
   const mobile = changed(user, body.mobile ? mobileDestination(body.mobile.phone, body.mobile.country_code ?? body.country_code) : undefined);
+  if (email || mobile) requireV1ContactChanges(app);
   for (const destination of [email, mobile]) if (destination) await checkNewContact(deps, app, user, destination);
 
   const send = (destination: Destination) =>

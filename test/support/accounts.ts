@@ -4,6 +4,7 @@ import { database } from "../../src/db/client";
 import { EventsRepo } from "../../src/db/events-repo";
 import { PasswordsRepo } from "../../src/db/passwords-repo";
 import { UsersRepo } from "../../src/db/users-repo";
+import { OutboxNotifier } from "../../src/notify/outbox";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
 import { deepMerge } from "../../src/services/deep-merge";
 import type { AccountStores } from "../../src/services/passwords";
@@ -102,6 +103,7 @@ export function accountStoresForTest(): AccountStores {
     sessions: { registry: env.USER_SESSIONS, records: env.SESSIONS_KV },
     guard: env.LOGIN_GUARD,
     peppers: { current: env.PASSWORD_PEPPER! },
+    notifier: new OutboxNotifier(env.OTP_KV),
   };
 }
 
