@@ -1,22 +1,24 @@
-// npm run bench:profile [-- pbkdf2 login session …] — CPU profiles of the Worker's isolate while each
-// scenario runs (autocannon, BENCH_SECONDS, BENCH_CONNECTIONS) against a fresh, unminified
+// npm run bench:profile [-- '<regex over scenario names>'] — CPU profiles of the Worker's isolate while
+// each picked scenario of `npm run bench` (bench/scenarios.mjs; by default PBKDF2 only, password login
+// and getLoggedInUser) runs (autocannon, BENCH_SECONDS, BENCH_CONNECTIONS) against an unminified
 // `wrangler dev`, taken through its DevTools inspector. For each: how long the isolate was busy per
 // request (its JavaScript, the Web Crypto and storage calls it makes, and its Durable Objects, which
 // run in the same isolate), and the functions with the most self time. Whole profiles go to
-// test-results/<scenario>.cpuprofile (Chrome DevTools → Performance → Load profile).
+// test-results/<scenario>.cpuprofile (Chrome DevTools → Performance → Load profile; the name up to
+// its first space or parenthesis).
 //
 // What the isolate does not show is work in other processes: the local D1 and KV simulations and
 // wrangler's proxy. Those run on other machines in production, which is why the isolate's busy time is
 // the closer local stand-in for what a request costs the Worker there (bench/README.md).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_APP, ROOT, cycle, measure, seedUser, startServer, warmUp } from "./lib.mjs";
+import { ROOT, measure, warmUp } from "./lib.mjs";
+import { LOGIN, PBKDF2, scenarios, startFor } from "./scenarios.mjs";
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ["pbkdf2", "login", "session"];
+const wanted = new RegExp(process.argv[2] ?? "^(PBKDF2 only|password login|getLoggedInUser)", "i");
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SAMPLING_MICROSECONDS = 200;
-const AUTH = "/service/application/user/authentication/v1.0";
 
 /** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
 async function devtools(port) {
@@ -43,21 +45,6 @@ async function devtools(port) {
   return { send, close: () => socket.close() };
 }
 
-function scenarios(base, users) {
-  const storefront = { authorization: DEMO_APP.authorization };
-  return {
-    bare: { url: `${base}/_health` },
-    pbkdf2: { url: `${base}/_bench/pbkdf2` },
-    login: {
-      url: `${base}${AUTH}/login/password`,
-      method: "POST",
-      headers: { ...storefront, "content-type": "application/json" },
-      next: cycle(users, (u) => ({ body: JSON.stringify({ username: u.email, password: u.password }) })),
-    },
-    session: { url: `${base}${AUTH}/session`, headers: storefront, next: cycle(users, (u) => ({ headers: { cookie: u.cookie } })) },
-  };
-}
-
 const IDLE = new Set(["(idle)", "(program)"]);
 
 /** Busy time per request and the top functions by self time (ms per request). */
@@ -79,36 +66,35 @@ function summarise(profile, requests) {
   return { busyMs: perRequest(busyMicros), top: top.map(([name, micros]) => [name, perRequest(micros)]) };
 }
 
-const server = await startServer({ devArgs: ["--minify=false"] });
+const plan = scenarios("", {}).filter((s) => wanted.test(s.name));
+if (!plan.length) throw new Error(`no scenario matches ${wanted}: see bench/scenarios.mjs`);
+const { server, fixtures } = await startFor(plan, { connections, devArgs: ["--minify=false"] });
 try {
-  const users = [];
-  for (let i = 0; i < connections; i++) users.push(await seedUser(server.base, { email: `profile-${i}@example.com` }));
-  const all = scenarios(server.base, users);
+  const picked = new Set(plan.map((s) => s.name));
   const inspector = await devtools(server.inspectorPort);
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: SAMPLING_MICROSECONDS });
   mkdirSync(join(ROOT, "test-results"), { recursive: true });
-  const summaries = [];
-  for (const name of wanted) {
-    if (!all[name]) throw new Error(`unknown scenario ${name}: one of ${Object.keys(all).join(", ")}`);
-    await warmUp(all[name]);
+  const summaries = new Map();
+  for (const scenario of scenarios(server.base, fixtures).filter((s) => picked.has(s.name))) {
+    await warmUp(scenario);
     await inspector.send("Profiler.start");
-    const result = await measure(all[name], { durationSeconds, connections, processGroup: server.processGroup });
+    const result = await measure(scenario, { durationSeconds, connections, processGroup: server.processGroup });
     const { profile } = await inspector.send("Profiler.stop");
-    writeFileSync(join(ROOT, "test-results", `${name}.cpuprofile`), JSON.stringify(profile));
+    const file = join(ROOT, "test-results", `${scenario.name.split(/[ (]/)[0]}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
     const summary = summarise(profile, result.total);
-    summaries.push({ name, ...result, ...summary });
-    console.log(`\n${name}: ${result.rps.toFixed(0)} req/s, ${result.failed} failed; isolate busy ${summary.busyMs.toFixed(2)} ms/request, whole server ${result.cpuMs.toFixed(2)} ms/request`);
+    summaries.set(scenario.name, { ...result, ...summary });
+    console.log(`\n${scenario.name}: ${result.rps.toFixed(0)} req/s, ${result.failed} failed; isolate busy ${summary.busyMs.toFixed(2)} ms/request, whole server ${result.cpuMs.toFixed(2)} ms/request (${file})`);
     console.log("| function (self time) | ms/request |\n|---|---:|");
     for (const [fn, ms] of summary.top) console.log(`| ${fn} | ${ms.toFixed(2)} |`);
   }
   inspector.close();
-  const pbkdf2 = summaries.find((s) => s.name === "pbkdf2");
-  const login = summaries.find((s) => s.name === "login");
+  const pbkdf2 = summaries.get(PBKDF2);
+  const login = summaries.get(LOGIN);
   if (pbkdf2 && login) {
     console.log(`\npassword login vs PBKDF2 only — isolate busy time: ${(pbkdf2.busyMs / login.busyMs).toFixed(2)}×, whole server CPU: ${(pbkdf2.cpuMs / login.cpuMs).toFixed(2)}×, req/s: ${(login.rps / pbkdf2.rps).toFixed(2)}×`);
   }
-  console.log(`profiles: ${join(ROOT, "test-results")}/<scenario>.cpuprofile`);
 } finally {
   await server.stop();
 }
