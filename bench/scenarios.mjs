@@ -75,7 +75,7 @@ export function scenarios(base, fixtures) {
       baseline: PBKDF2,
       target: 0.8,
     },
-    // The storage operations a login is made of, one per route (see "Where a password login's time goes").
+    // The storage operations a login is made of, one per route (see "Where a password login's server CPU goes" in run.mjs's tables).
     { name: TENANT, url: `${base}/_bench/op/tenant`, headers: storefront },
     { name: OPS.userRead, users: true, url: `${base}/_bench/op/user-read`, headers: storefront, next: cycle(users ?? [], (u) => ({ path: `/_bench/op/user-read?user_id=${userIdOf(u)}` })) },
     { name: OPS.guard, users: true, url: `${base}/_bench/op/guard`, headers: storefront, next: cycle(users ?? [], (u) => ({ path: `/_bench/op/guard?key=${userIdOf(u)}`, check: (b) => b.ok === true })) },
