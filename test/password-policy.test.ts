@@ -4,7 +4,7 @@ import { DEFAULT_PLATFORM_CONFIG } from "../src/schemas/platform-config";
 import { assertPasswordAllowed, MAX_PASSWORD_LENGTH, policyViolations } from "../src/services/password-policy";
 import { setPassword } from "../src/services/passwords";
 import { toHex } from "../src/crypto/tokens";
-import { ApiError } from "../src/http/errors";
+import { ApiError } from "../src/errors";
 import {
   accountStoresForTest,
   countUsers,

@@ -1,6 +1,6 @@
 import { inArray, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { FilterPlan, FilterTerm, Match } from "../services/attribute-filter";
 import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";

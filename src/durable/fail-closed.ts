@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 
 /** A store the request needs could not be reached: nothing was decided, the client may retry shortly. */
 export const unavailable = (what: string) =>

@@ -18,7 +18,7 @@ import {
 } from "../services/sessions";
 import { accountUnusableReason } from "../services/users";
 import type { AppContext, AppEnv } from "./context";
-import { ApiError, unauthorized } from "./errors";
+import { ApiError, unauthorized } from "../errors";
 
 export const SESSION_COOKIE = "f.session";
 

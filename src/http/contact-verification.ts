@@ -2,7 +2,7 @@ import type { UserRecord } from "../db/users-repo";
 import { pendingVerification, startVerification, verificationChallenge, verificationPending, type VerificationStart } from "../services/registration-verification";
 import { clientInfo } from "./auth";
 import type { AppContext } from "./context";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 import { otpServices } from "./otp-services";
 
 export { verificationPending, type VerificationStart };

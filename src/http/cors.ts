@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppContext, AppEnv } from "./context";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 import { applicationsRepo } from "./tenant";
 
 const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";

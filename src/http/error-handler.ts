@@ -2,7 +2,7 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppContext, AppEnv } from "./context";
-import { ApiError, type ErrorBody } from "./errors";
+import { ApiError, type ErrorBody } from "../errors";
 
 function respond(c: AppContext, error: ApiError) {
   const body: ErrorBody = {

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z, type RouteConfig } from "@hono/zod-openapi";
 import type { AppEnv } from "./context";
-import { ErrorBody, validationError } from "./errors";
+import { ErrorBody, validationError } from "../errors";
+import { PLATFORM_BASE, STOREFRONT_BASE } from "../api-paths";
 
 /** A router whose request validation failures become the one error shape (400, each bad field named). */
 export function createRouter() {
@@ -38,8 +39,6 @@ export function ok<T extends z.ZodType>(schema: T, description = "Success") {
   return { 200: { description, content: { "application/json": { schema } } }, ...commonErrors };
 }
 
-export const PLATFORM_BASE = "/service/platform/user/v1.0/company/{company_id}/application/{application_id}";
-
 /** Path params of every platform route; extend it for routes with more (`PlatformParams.extend({...})`). */
 export const PlatformParams = z.object({
   company_id: z.string().min(1).max(64).openapi({ param: { name: "company_id", in: "path" }, example: "1" }),
@@ -57,8 +56,6 @@ type UnderBase<Base extends string, R extends RouteConfig> = Omit<R, "path"> & {
 export function platformRoute<const R extends RouteConfig & { request: { params: typeof PlatformParams | z.ZodObject } }>(route: R) {
   return createRoute({ ...route, path: `${PLATFORM_BASE}${route.path}`, security: [{ platformToken: [] }] } as UnderBase<typeof PLATFORM_BASE, R>);
 }
-
-export const STOREFRONT_BASE = "/service/application/user";
 
 /** A storefront route: path under STOREFRONT_BASE, application credential (and the session cookie where noted). */
 export function storefrontRoute<const R extends RouteConfig>(route: R & { withSession?: boolean }) {

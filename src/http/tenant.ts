@@ -6,7 +6,7 @@ import { loadConfig } from "../env";
 import { findApplication } from "../services/applications";
 import { verifyAccessToken } from "../services/platform-auth";
 import type { AppContext, AppEnv } from "./context";
-import { ApiError, forbidden, notFound, unauthorized } from "./errors";
+import { ApiError, forbidden, notFound, unauthorized } from "../errors";
 
 export function applicationsRepo(c: AppContext): ApplicationsRepo {
   return new ApplicationsRepo(database(c.env.DB), c.env.DB);

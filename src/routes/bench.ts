@@ -5,7 +5,7 @@ import { loadConfig } from "../env";
 import type { AppEnv } from "../http/context";
 import { eventsRepo, requireSession, usersRepo } from "../http/auth";
 import { onNotFound } from "../http/error-handler";
-import { notFound } from "../http/errors";
+import { notFound } from "../errors";
 import { storefrontTenant } from "../http/tenant";
 import { loginGuardStub } from "../durable/login-guard";
 

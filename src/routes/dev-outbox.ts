@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { loadConfig } from "../env";
 import { onNotFound } from "../http/error-handler";
-import { badRequest } from "../http/errors";
+import { badRequest } from "../errors";
 import { createRouter, ok } from "../http/openapi";
 import { readOutbox } from "../notify/outbox";
 import { normalizeEmail, normalizePhone } from "../services/contacts";

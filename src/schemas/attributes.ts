@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attribute-filter";
 import { ATTRIBUTE_TYPES } from "../services/attribute-types";
-import { MAX_PAGE_SIZE, PageQuery, paged, queryBoolean } from "../http/pagination";
+import { MAX_PAGE_SIZE, PageQuery, paged, queryBoolean } from "./pagination";
 import { UserSearchSchema } from "./user";
 
 const MAX_DEFINITION_IDS = 50;

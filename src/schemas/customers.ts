@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { UserSchema, UserSearchSchema } from "./user";
-import { paged, queryBoolean } from "../http/pagination";
+import { paged, queryBoolean } from "./pagination";
 
 /** Platform request/response shapes of the customer and session admin routes (§4.1, §4.2). */
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attribute-filter";
-import { PageQuery, paged } from "../http/pagination";
+import { PageQuery, paged } from "./pagination";
 import { UserSearchSchema } from "./user";
 
 const ConditionsSchema = z

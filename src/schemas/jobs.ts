@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { PageQuery, paged } from "../http/pagination";
+import { PageQuery, paged } from "./pagination";
 
 const FileLinks = z.object({ absolute_url: z.string(), relative_url: z.string() }).openapi("FileLinks");
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { queryBoolean } from "../http/pagination";
+import { queryBoolean } from "./pagination";
 import { UserSchema } from "./user";
 
 /*

@@ -1,5 +1,5 @@
 import type { UserRecord } from "../db/users-repo";
-import { ApiError, forbidden, invalidField } from "../http/errors";
+import { ApiError, forbidden, invalidField } from "../errors";
 import type { Application } from "./applications";
 import { contactEntry } from "./accounts-by-contact";
 import type { ProfileDeps } from "./contact-change";

@@ -2,7 +2,7 @@ import type { ContactsRepo } from "../db/contacts-repo";
 import type { EventsRepo } from "../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
 import { accountUnusableReason } from "../http/auth";
-import { ApiError, conflict } from "../http/errors";
+import { ApiError, conflict } from "../errors";
 import type { Destination } from "./destinations";
 
 /** The account that has claimed this email or phone in the application, if any. */

@@ -1,5 +1,5 @@
 import type { SessionRecord } from "../durable/user-sessions";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../errors";
 import { accountUnusableReason } from "../http/auth";
 import type { PlatformConfig } from "../schemas/platform-config";
 import { adminEvent, findCustomer, type AdminScope, type CustomerStores } from "./customers";

@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { AttributeModel } from "./attribute-definitions";
 import { checkElement, elementFromText, MAX_MULTI_VALUES, splitMultiText, type AttributeValue, type Checked, type JsonValue } from "./attribute-types";
 

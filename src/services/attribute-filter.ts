@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { AttributeModel } from "./attribute-definitions";
 import { checkElement, KIND, parseDay, parseInstant, monthDayOf, type Kind } from "./attribute-types";
 import { normalizeEmail, normalizePhone } from "./contacts";

@@ -1,7 +1,7 @@
 import type { AccountRepo } from "../db/account-repo";
 import type { NewContact } from "../db/contacts-repo";
 import { ContactTakenError, type UserRecord } from "../db/users-repo";
-import { ApiError, conflict, invalidField } from "../http/errors";
+import { ApiError, conflict, invalidField } from "../errors";
 import type { MessagePurpose } from "../notify/purposes";
 import type { Application } from "./applications";
 import { findAccount } from "./accounts-by-contact";

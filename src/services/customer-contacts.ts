@@ -1,6 +1,6 @@
 import { newId } from "../crypto/tokens";
 import type { NewEmailRow, NewPhoneRow } from "../db/customers-repo";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { UserEmailsInput, UserPhoneNumbersInput } from "../schemas/customers";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
 

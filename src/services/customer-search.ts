@@ -1,7 +1,7 @@
 import { phraseMatch } from "../db/customers-repo";
 import type { CustomersRepo } from "../db/customers-repo";
-import { pageWindow, pagination, type PageQuery } from "../http/pagination";
-import { ApiError } from "../http/errors";
+import { pageWindow, pagination, type PageQuery } from "../schemas/pagination";
+import { ApiError } from "../errors";
 import type { SearchUsersQuery } from "../schemas/customers";
 import type { UserSearchSchema } from "../schemas/user";
 import { normalizeEmail } from "./contacts";

@@ -4,7 +4,7 @@ import type { EventsRepo, NewEvent } from "../db/events-repo";
 import type { IdentitiesRepo } from "../db/identities-repo";
 import { StaleWriteError } from "../db/guards";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import { conflict, notFound } from "../http/errors";
+import { conflict, notFound } from "../errors";
 import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../schemas/customers";
 import type { UserSchema } from "../schemas/user";
 import { normalizeEmail } from "./contacts";

@@ -1,4 +1,4 @@
-import { badGateway } from "../http/errors";
+import { badGateway } from "../errors";
 import { DeliveryError, type Notifier, type OutboundMessage } from "../notify";
 
 /**

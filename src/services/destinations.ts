@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Channel } from "../notify/purposes";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
 

@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { CodeKind, CodeStore } from "../kv/code-store";
 import type { Notifier } from "../notify";
 import type { MessagePurpose } from "../notify/purposes";

@@ -1,5 +1,5 @@
 import { loginGuardStub, type LoginGuard, type Outcome, type ThrottleRule } from "../durable/login-guard";
-import { tooManyRequests } from "../http/errors";
+import { tooManyRequests } from "../errors";
 import type { PlatformConfig } from "../schemas/platform-config";
 
 /*

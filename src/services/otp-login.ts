@@ -1,7 +1,7 @@
 import type { ContactsRepo } from "../db/contacts-repo";
 import type { EventsRepo } from "../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Application } from "./applications";
 import { contactVerified, findAccount, markContactVerified, requireUsable } from "./accounts-by-contact";
 import { normalizePhone } from "./contacts";

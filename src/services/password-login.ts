@@ -1,6 +1,6 @@
 import { hashPassword } from "../crypto/password-hash";
 import type { UserRecord } from "../db/users-repo";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "./passwords";
 import { findUserByIdentifier } from "./user-lookup";
 import { accountUnusableReason, userStatus } from "./users";

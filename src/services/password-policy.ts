@@ -1,5 +1,5 @@
 import { toHex } from "../crypto/tokens";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { PlatformConfig } from "../schemas/platform-config";
 
 type PasswordSettings = PlatformConfig["password_settings"];

@@ -2,7 +2,7 @@ import type { ContactsRepo } from "../db/contacts-repo";
 import type { EventsRepo } from "../db/events-repo";
 import type { UserRecord, UsersRepo } from "../db/users-repo";
 import { accountUnusableReason } from "../http/auth";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { CodeRecord } from "../kv/code-store";
 import type { Application } from "./applications";
 import { contactEntry, findAccount, markContactVerified, requireUsable } from "./accounts-by-contact";

@@ -3,7 +3,7 @@ import type { EventsRepo } from "../db/events-repo";
 import type { PasswordsRepo } from "../db/passwords-repo";
 import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { LoginGuard } from "../durable/login-guard";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { Notifier } from "../notify";
 import type { PlatformConfig } from "../schemas/platform-config";
 import type { Application } from "./applications";

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { ApplicationsRepo } from "../db/applications-repo";
-import { conflict, validationError } from "../http/errors";
+import { conflict, validationError } from "../errors";
 import {
   PlatformConfig,
   type PlatformConfigResponse,

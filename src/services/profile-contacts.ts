@@ -1,6 +1,6 @@
 import type { ContactFlags } from "../db/contacts-repo";
 import { ContactTakenError, type UserRecord } from "../db/users-repo";
-import { ApiError, conflict, notFound } from "../http/errors";
+import { ApiError, conflict, notFound } from "../errors";
 import type { Application } from "./applications";
 import { assertNotClaimedByOther, contactOf, reloadUser, type ProfileDeps } from "./contact-change";
 import { sendVerificationLink } from "./contact-verification";

@@ -1,5 +1,5 @@
 import type { UserRecord, UsersRepo } from "../db/users-repo";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors";
 import type { CodeStore } from "../kv/code-store";
 import type { PlatformConfig } from "../schemas/platform-config";
 import type { Application } from "./applications";

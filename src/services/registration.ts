@@ -1,6 +1,6 @@
 import { hashPassword } from "../crypto/password-hash";
 import { ContactTakenError, type UserRecord } from "../db/users-repo";
-import { ApiError, invalidField as invalidBodyField } from "../http/errors";
+import { ApiError, invalidField as invalidBodyField } from "../errors";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
 import { assertPasswordAllowed } from "./password-policy";
 import type { AccountStores, Tenant } from "./passwords";

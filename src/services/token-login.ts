@@ -3,7 +3,7 @@ import { sha256Hex } from "../crypto/tokens";
 import type { EventsRepo } from "../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
 import type { OtpGuard } from "../durable/otp-guard";
-import { ApiError, badGateway, conflict } from "../http/errors";
+import { ApiError, badGateway, conflict } from "../errors";
 import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../schemas/platform-config";
 import type { Application } from "./applications";
 import { contactVerified, findAccount, requireUsable } from "./accounts-by-contact";

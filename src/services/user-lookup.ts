@@ -1,5 +1,5 @@
 import type { UserRecord, UsersRepo } from "../db/users-repo";
-import { ApiError, invalidField } from "../http/errors";
+import { ApiError, invalidField } from "../errors";
 import { parseIdentifier } from "./contacts";
 
 /** Fynd's home market and its SDK examples: a phone number typed without `+<country code>` is read as Indian. */

@@ -1,5 +1,5 @@
 import { clientInfo, requireUser } from "../../http/auth";
-import { invalidField } from "../../http/errors";
+import { invalidField } from "../../errors";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { profileServices } from "../../http/profile-services";
 import { VerifyOtpSuccess } from "../../schemas/otp";

@@ -12,7 +12,7 @@ import {
   UserAttributeFiltered,
   UserAttributeList,
 } from "../../schemas/attributes";
-import { PageQuery } from "../../http/pagination";
+import { PageQuery } from "../../schemas/pagination";
 import { deleteValue, deleteValues, getValue, getValueById, setValue, setValues, valuesPage } from "../../services/attribute-values";
 import { filterUsers } from "../../services/user-lists";
 import { customerDataStores } from "../../stores";

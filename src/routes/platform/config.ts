@@ -3,7 +3,7 @@ import { applicationsRepo } from "../../http/tenant";
 import { PlatformConfigResponse, PlatformConfigUpdate } from "../../schemas/platform-config";
 import { findApplication } from "../../services/applications";
 import { platformView, updatePlatformConfig } from "../../services/platform-config";
-import { notFound } from "../../http/errors";
+import { notFound } from "../../errors";
 
 export const platformConfigRoutes = createRouter()
   .openapi(

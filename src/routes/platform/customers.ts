@@ -1,6 +1,6 @@
 import { createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { adminScope, customerStores } from "../../http/admin";
-import { PageQuery } from "../../http/pagination";
+import { PageQuery } from "../../schemas/pagination";
 import {
   ArchiveUserRequest,
   BlockUserRequest,

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { loadConfig } from "../../env";
-import { ApiError } from "../../http/errors";
+import { ApiError } from "../../errors";
 import { commonErrors, createRouter, ok } from "../../http/openapi";
 import { applicationsRepo } from "../../http/tenant";
 import { authenticateClient, issueTokens, refreshTokens } from "../../services/platform-auth";

@@ -11,7 +11,7 @@ import {
   UserGroupMembers,
   UserGroupResponseSchema,
 } from "../../schemas/groups";
-import { PageQuery } from "../../http/pagination";
+import { PageQuery } from "../../schemas/pagination";
 import {
   createGroup,
   deleteGroup,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ApiError, badRequest, notFound } from "../../http/errors";
+import { ApiError, badRequest, notFound } from "../../errors";
 import { commonErrors, createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { platformCaller } from "../../http/platform-caller";
 import {

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { hmacSha256, toHex } from "../../crypto/tokens";
 import type { OAuthRequest } from "../../schemas/social";
 import { normalizeEmail } from "../contacts";
-import { badGateway } from "../../http/errors";
+import { badGateway } from "../../errors";
 import {
   callProvider,
   displayDetails,

@@ -1,4 +1,4 @@
-import { ApiError, badGateway } from "../../http/errors";
+import { ApiError, badGateway } from "../../errors";
 import type { PlatformConfig } from "../../schemas/platform-config";
 import { normalizeEmail } from "../contacts";
 
