@@ -7,7 +7,7 @@ import { UsersRepo } from "../db/users-repo";
 import { loadConfig } from "../env";
 import { createNotifier } from "../notify";
 import type { ContactVerificationLinkDeps } from "../services/contact-verification";
-import type { OtpAccountDeps } from "../services/otp-login";
+import type { OtpAccountDeps } from "../services/login/otp";
 import type { PasswordResetDeps } from "../services/password-reset";
 import type { AppContext } from "./context";
 

@@ -9,7 +9,7 @@ import type { ContactVerificationLinkDeps } from "./contact-verification";
 import { normalizePhone } from "./contacts";
 import type { Destination } from "./destinations";
 import { consumeCode, invalidCode, issueCode, peekCode } from "./one-time-codes";
-import type { OtpAccountDeps } from "./otp-login";
+import type { OtpAccountDeps } from "./login/otp";
 import { issueOtp, verifyOtp, type IssuedOtp } from "./otp";
 import { notifyAccountOwner } from "./security-notices";
 import type { SessionStores } from "./sessions";

@@ -10,7 +10,7 @@ import {
   UserExistsDetails,
   UserExistsQuery,
 } from "../../schemas/auth";
-import { loginWithPassword } from "../../services/password-login";
+import { loginWithPassword } from "../../services/login/password";
 import { registerUser } from "../../services/registration";
 import { userExists } from "../../services/user-lookup";
 import { toUserSchema } from "../../services/users";

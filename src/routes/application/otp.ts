@@ -18,7 +18,7 @@ import {
 import type { Destination } from "../../services/destinations";
 import { emailDestination, mobileDestination } from "../../services/destinations";
 import type { OtpLookup } from "../../services/otp";
-import { completeLoginOtp, sendLoginOtp } from "../../services/otp-login";
+import { completeLoginOtp, sendLoginOtp } from "../../services/login/otp";
 import { completeVerification, sendVerificationOtp } from "../../services/registration-verification";
 import { toUserSchema } from "../../services/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";

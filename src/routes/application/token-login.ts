@@ -5,7 +5,7 @@ import { EventsRepo } from "../../db/events-repo";
 import { UsersRepo } from "../../db/users-repo";
 import { LoginSuccess } from "../../schemas/auth";
 import { TokenRequestBody } from "../../schemas/profile";
-import { loginWithToken } from "../../services/token-login";
+import { loginWithToken } from "../../services/login/token";
 import { toUserSchema } from "../../services/users";
 
 // 502: the store's JWKS (token_login.jwks_url) could not be fetched.

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { badGateway } from "../../errors";
+import { badGateway } from "../../../errors";
 import { invalidToken } from "./provider";
 
 /** The key set could not be fetched (network, timeout, bad JSON): the issuer's fault, answered 502. */

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, type JWTPayload } from "jose";
 import { z } from "@hono/zod-openapi";
-import type { PlatformConfig } from "../../schemas/platform-config";
-import type { GoogleOAuthRequest } from "../../schemas/social";
+import type { PlatformConfig } from "../../../schemas/platform-config";
+import type { GoogleOAuthRequest } from "../../../schemas/social";
 import { verifyIdToken } from "./jwt";
 import {
   callProvider,

@@ -1,10 +1,10 @@
-import type { EventsRepo } from "../../db/events-repo";
-import { isIdentityConflict, type IdentitiesRepo } from "../../db/identities-repo";
-import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
-import { accountUnusableReason } from "../../http/auth";
-import { ApiError } from "../../errors";
-import type { Application } from "../applications";
-import { newUserRecord } from "../users";
+import type { EventsRepo } from "../../../db/events-repo";
+import { isIdentityConflict, type IdentitiesRepo } from "../../../db/identities-repo";
+import { ContactTakenError, type UserRecord, type UsersRepo } from "../../../db/users-repo";
+import { accountUnusableReason } from "../../../http/auth";
+import { ApiError } from "../../../errors";
+import type { Application } from "../../applications";
+import { newUserRecord } from "../../users";
 import type { ProviderResult, ProvenIdentity, SocialProvider } from "./provider";
 
 export interface SocialStores {

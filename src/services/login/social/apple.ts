@@ -1,5 +1,5 @@
-import { sha256Hex } from "../../crypto/tokens";
-import type { OAuthAppleRequest } from "../../schemas/social";
+import { sha256Hex } from "../../../crypto/tokens";
+import type { OAuthAppleRequest } from "../../../schemas/social";
 import { verifyIdToken } from "./jwt";
 import { displayDetails, invalidToken, vouchedEmail, type ProviderResult, type SocialProvider } from "./provider";
 

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { hmacSha256, toHex } from "../../crypto/tokens";
-import type { OAuthRequest } from "../../schemas/social";
-import { normalizeEmail } from "../contacts";
-import { badGateway } from "../../errors";
+import { hmacSha256, toHex } from "../../../crypto/tokens";
+import type { OAuthRequest } from "../../../schemas/social";
+import { normalizeEmail } from "../../contacts";
+import { badGateway } from "../../../errors";
 import {
   callProvider,
   displayDetails,

@@ -1,9 +1,9 @@
-import { hashPassword } from "../crypto/password-hash";
-import type { UserRecord } from "../db/users-repo";
-import { ApiError } from "../errors";
-import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "./passwords";
-import { findUserByIdentifier } from "./user-lookup";
-import { accountUnusableReason, userStatus } from "./users";
+import { hashPassword } from "../../crypto/password-hash";
+import type { UserRecord } from "../../db/users-repo";
+import { ApiError } from "../../errors";
+import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "../passwords";
+import { findUserByIdentifier } from "../user-lookup";
+import { accountUnusableReason, userStatus } from "../users";
 
 const DAY_MS = 86_400_000;
 

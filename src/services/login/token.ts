@@ -1,17 +1,17 @@
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { sha256Hex } from "../crypto/tokens";
-import type { EventsRepo } from "../db/events-repo";
-import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import type { OtpGuard } from "../durable/otp-guard";
-import { ApiError, badGateway, conflict } from "../errors";
-import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../schemas/platform-config";
-import type { Application } from "./applications";
-import { contactVerified, findAccount, requireUsable } from "./accounts-by-contact";
-import { normalizeEmail, normalizePhone } from "./contacts";
-import type { Destination } from "./destinations";
+import { sha256Hex } from "../../crypto/tokens";
+import type { EventsRepo } from "../../db/events-repo";
+import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
+import type { OtpGuard } from "../../durable/otp-guard";
+import { ApiError, badGateway, conflict } from "../../errors";
+import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../../schemas/platform-config";
+import type { Application } from "../applications";
+import { contactVerified, findAccount, requireUsable } from "../accounts-by-contact";
+import { normalizeEmail, normalizePhone } from "../contacts";
+import type { Destination } from "../destinations";
 import { KeySetUnavailable, rejectionReason, remoteKeySet } from "./social/jwt";
 import { displayName } from "./social/provider";
-import { newUserRecord } from "./users";
+import { newUserRecord } from "../users";
 
 /** A login token must be short-lived: `exp - iat` at most this, and used within this of `iat`. */
 export const TOKEN_MAX_LIFETIME_SECONDS = 300;

@@ -1,14 +1,14 @@
-import type { ContactsRepo } from "../db/contacts-repo";
-import type { EventsRepo } from "../db/events-repo";
-import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import { ApiError } from "../errors";
-import type { Application } from "./applications";
-import { contactVerified, findAccount, markContactVerified, requireUsable } from "./accounts-by-contact";
-import { normalizePhone } from "./contacts";
-import type { Destination } from "./destinations";
-import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "./otp";
-import { notifyAccountOwner } from "./security-notices";
-import { newUserRecord } from "./users";
+import type { ContactsRepo } from "../../db/contacts-repo";
+import type { EventsRepo } from "../../db/events-repo";
+import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
+import { ApiError } from "../../errors";
+import type { Application } from "../applications";
+import { contactVerified, findAccount, markContactVerified, requireUsable } from "../accounts-by-contact";
+import { normalizePhone } from "../contacts";
+import type { Destination } from "../destinations";
+import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../otp";
+import { notifyAccountOwner } from "../security-notices";
+import { newUserRecord } from "../users";
 
 export interface OtpAccountDeps extends OtpDeps {
   users: UsersRepo;
