@@ -16,7 +16,7 @@ import {
   type SessionStores,
   type ValidSession,
 } from "../services/sessions";
-import { accountUnusableReason } from "../services/users";
+import { accountUnusableReason } from "../services/accounts/users";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError, unauthorized } from "../errors";
 

@@ -1,7 +1,7 @@
 import type { UserRecord } from "../db/users-repo";
 import { ApiError, forbidden, invalidField } from "../errors";
 import type { Application } from "./applications";
-import { contactEntry } from "./accounts-by-contact";
+import { contactEntry } from "./accounts/by-contact";
 import type { ProfileDeps } from "./contact-change";
 import { verifyOtp } from "./otp";
 import { endAllSessions } from "./sessions";

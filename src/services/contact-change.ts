@@ -4,7 +4,7 @@ import { ContactTakenError, type UserRecord } from "../db/users-repo";
 import { ApiError, conflict, invalidField } from "../errors";
 import type { MessagePurpose } from "../notify/purposes";
 import type { Application } from "./applications";
-import { findAccount } from "./accounts-by-contact";
+import { findAccount } from "./accounts/by-contact";
 import type { ContactVerificationLinkDeps } from "./contact-verification";
 import { normalizePhone } from "./contacts";
 import type { Destination } from "./destinations";

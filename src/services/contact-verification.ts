@@ -3,7 +3,7 @@ import type { EventsRepo } from "../db/events-repo";
 import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { OtpGuard } from "../durable/otp-guard";
 import type { Application } from "./applications";
-import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "./accounts-by-contact";
+import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "./accounts/by-contact";
 import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
 import { consumeCode, invalidCode } from "./one-time-codes";

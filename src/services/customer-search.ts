@@ -6,7 +6,7 @@ import type { SearchUsersQuery } from "../schemas/customers";
 import type { UserSearchSchema } from "../schemas/user";
 import { normalizeEmail } from "./contacts";
 import { adminPhone } from "./customer-contacts";
-import { toUserSearchSchema } from "./users";
+import { toUserSearchSchema } from "./accounts/users";
 
 /** searchUsers answers at most this many users (newest matches first); the contract has no paging. */
 export const SEARCH_LIMIT = 50;

@@ -10,7 +10,7 @@ import type { UserSchema } from "../schemas/user";
 import { normalizeEmail } from "./contacts";
 import { adminPhone, emailRows, invalidField, phoneRows } from "./customer-contacts";
 import { endAllSessions, type SessionStores } from "./sessions";
-import { newUserRecord, toUserSchema } from "./users";
+import { newUserRecord, toUserSchema } from "./accounts/users";
 
 export interface CustomerStores {
   users: UsersRepo;

@@ -5,7 +5,7 @@ import { accountUnusableReason } from "../http/auth";
 import { ApiError } from "../errors";
 import type { CodeRecord } from "../kv/code-store";
 import type { Application } from "./applications";
-import { contactEntry, findAccount, markContactVerified, requireUsable } from "./accounts-by-contact";
+import { contactEntry, findAccount, markContactVerified, requireUsable } from "./accounts/by-contact";
 import type { Destination } from "./destinations";
 import { sendLink, type LinkDeps } from "./links";
 import { consumeCode, invalidCode, issueCode, peekCode } from "./one-time-codes";

@@ -3,7 +3,7 @@ import { ApiError } from "../errors";
 import type { CodeStore } from "../kv/code-store";
 import type { PlatformConfig } from "../schemas/platform-config";
 import type { Application } from "./applications";
-import { contactEntry, markContactVerified, notOnAccount, requireUsable, type ContactVerificationDeps } from "./accounts-by-contact";
+import { contactEntry, markContactVerified, notOnAccount, requireUsable, type ContactVerificationDeps } from "./accounts/by-contact";
 import type { Destination } from "./destinations";
 import { issueCode, peekCode } from "./one-time-codes";
 import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "./otp";

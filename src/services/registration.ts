@@ -4,7 +4,7 @@ import { ApiError, invalidField as invalidBodyField } from "../errors";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
 import { assertPasswordAllowed } from "./password-policy";
 import type { AccountStores, Tenant } from "./passwords";
-import { newUserRecord } from "./users";
+import { newUserRecord } from "./accounts/users";
 
 /** FormRegisterRequestSchema after validation. */
 export interface RegistrationInput {

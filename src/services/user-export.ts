@@ -5,7 +5,7 @@ import { valueToText, type AttributeValue } from "./attribute-types";
 import { readValue } from "./attribute-values";
 import { csvLine } from "./csv";
 import { ATTRIBUTE_COLUMN, type ImportStores } from "./user-import";
-import { userStatus } from "./users";
+import { userStatus } from "./accounts/users";
 
 /*
  * Customer export in the import format: a file exported from one application imports into another

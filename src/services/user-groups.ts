@@ -15,7 +15,7 @@ import { normalizeEmail, normalizePhone } from "./contacts";
 import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "./csv";
 import { fileLinks, readFileUrl, saveFile } from "./files";
 import { usersPage, type ListStores } from "./user-lists";
-import { toUserSearchSchema } from "./users";
+import { toUserSearchSchema } from "./accounts/users";
 
 export const MAX_GROUP_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_GROUP_FILE_ROWS = 10_000;

@@ -15,7 +15,7 @@ import { valueFromText } from "./attribute-checks";
 import { toStored } from "./attribute-values";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
 import { recordMap } from "./csv";
-import { newUserRecord } from "./users";
+import { newUserRecord } from "./accounts/users";
 
 /*
  * Customer import, one chunk of rows at a time. Every row is checked on its own; a good row creates

@@ -9,7 +9,7 @@ import { pagination, type Pagination } from "../schemas/pagination";
 import { loadModels } from "./attribute-definitions";
 import { planFilter } from "./attribute-filter";
 import { toUserAttributes } from "./attribute-values";
-import { toUserSearchSchema } from "./users";
+import { toUserSearchSchema } from "./accounts/users";
 
 export interface ListStores {
   db: Database;

@@ -12,8 +12,8 @@ import {
 } from "../../schemas/auth";
 import { loginWithPassword } from "../../services/login/password";
 import { registerUser } from "../../services/registration";
-import { userExists } from "../../services/user-lookup";
-import { toUserSchema } from "../../services/users";
+import { userExists } from "../../services/accounts/lookup";
+import { toUserSchema } from "../../services/accounts/users";
 
 const tags = ["Storefront: authentication"];
 

@@ -16,7 +16,7 @@ import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp 
 import { normalizePhone } from "../../services/contacts";
 import { emailDestination, mobileDestination, type Destination } from "../../services/destinations";
 import type { IssuedOtp } from "../../services/otp";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 
 /**
  * Profile v2.0 (§2.2): change a primary email/mobile after proving control of the current primary

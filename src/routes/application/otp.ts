@@ -20,7 +20,7 @@ import { emailDestination, mobileDestination } from "../../services/destinations
 import type { OtpLookup } from "../../services/otp";
 import { completeLoginOtp, sendLoginOtp } from "../../services/login/otp";
 import { completeVerification, sendVerificationOtp } from "../../services/registration-verification";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
 const tags = ["Storefront: OTP login"];

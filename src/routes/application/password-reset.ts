@@ -21,7 +21,7 @@ import {
 } from "../../schemas/otp";
 import { emailDestination, mobileDestination } from "../../services/destinations";
 import { checkResetCode, resetPasswordWithCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/password-reset";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
 const tags = ["Storefront: forgot password"];

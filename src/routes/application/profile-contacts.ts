@@ -16,7 +16,7 @@ import {
 import { emailDestination, mobileDestination } from "../../services/destinations";
 import { addContact, makePrimary, removeContact } from "../../services/profile-contacts";
 import { sendVerificationLink } from "../../services/contact-verification";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 
 /** The v1 contact list operations (§2.6): add, remove, make primary, send a verification link. */
 const tags = ["Storefront: profile contacts"];

@@ -4,7 +4,7 @@ import { profileServices } from "../../http/profile-services";
 import { PlatformQuery } from "../../schemas/auth";
 import { EditProfileRequest, ProfileEditSuccess } from "../../schemas/profile";
 import { updateProfile, type ProfileUpdated } from "../../services/profile";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 
 const tags = ["Storefront: profile"];
 

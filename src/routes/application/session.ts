@@ -2,7 +2,7 @@ import { logOut, requireSession, requireUser, sessionStores } from "../../http/a
 import { createRouter, ok, storefrontRoute } from "../../http/openapi";
 import { LogoutSuccess, SessionListSuccess, UserObjectSchema } from "../../schemas/auth";
 import { listSessions } from "../../services/sessions";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 
 const tags = ["Storefront: session"];
 

@@ -10,7 +10,7 @@ import { facebook } from "../../services/login/social/facebook";
 import { google } from "../../services/login/social/google";
 import type { SocialProvider } from "../../services/login/social/provider";
 import { socialSignIn, type SocialStores } from "../../services/login/social/sign-in";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 
 function socialStores(c: AppContext): SocialStores {
   return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };

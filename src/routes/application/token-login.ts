@@ -6,7 +6,7 @@ import { UsersRepo } from "../../db/users-repo";
 import { LoginSuccess } from "../../schemas/auth";
 import { TokenRequestBody } from "../../schemas/profile";
 import { loginWithToken } from "../../services/login/token";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 
 // 502: the store's JWKS (token_login.jwks_url) could not be fetched.
 const responses = { ...ok(LoginSuccess), ...upstreamErrors };

@@ -3,12 +3,12 @@ import type { EventsRepo } from "../../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import type { Application } from "../applications";
-import { contactVerified, findAccount, markContactVerified, requireUsable } from "../accounts-by-contact";
+import { contactVerified, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
 import { normalizePhone } from "../contacts";
 import type { Destination } from "../destinations";
 import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../otp";
 import { notifyAccountOwner } from "../security-notices";
-import { newUserRecord } from "../users";
+import { newUserRecord } from "../accounts/users";
 
 export interface OtpAccountDeps extends OtpDeps {
   users: UsersRepo;

@@ -2,8 +2,8 @@ import { hashPassword } from "../../crypto/password-hash";
 import type { UserRecord } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "../passwords";
-import { findUserByIdentifier } from "../user-lookup";
-import { accountUnusableReason, userStatus } from "../users";
+import { findUserByIdentifier } from "../accounts/lookup";
+import { accountUnusableReason, userStatus } from "../accounts/users";
 
 const DAY_MS = 86_400_000;
 

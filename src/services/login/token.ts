@@ -6,12 +6,12 @@ import type { OtpGuard } from "../../durable/otp-guard";
 import { ApiError, badGateway, conflict } from "../../errors";
 import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../../schemas/platform-config";
 import type { Application } from "../applications";
-import { contactVerified, findAccount, requireUsable } from "../accounts-by-contact";
+import { contactVerified, findAccount, requireUsable } from "../accounts/by-contact";
 import { normalizeEmail, normalizePhone } from "../contacts";
 import type { Destination } from "../destinations";
 import { KeySetUnavailable, rejectionReason, remoteKeySet } from "./social/jwt";
 import { displayName } from "./social/provider";
-import { newUserRecord } from "../users";
+import { newUserRecord } from "../accounts/users";
 
 /** A login token must be short-lived: `exp - iat` at most this, and used within this of `iat`. */
 export const TOKEN_MAX_LIFETIME_SECONDS = 300;

@@ -4,7 +4,7 @@ import { ContactTakenError, type UserRecord, type UsersRepo } from "../../../db/
 import { accountUnusableReason } from "../../../http/auth";
 import { ApiError } from "../../../errors";
 import type { Application } from "../../applications";
-import { newUserRecord } from "../../users";
+import { newUserRecord } from "../../accounts/users";
 import type { ProviderResult, ProvenIdentity, SocialProvider } from "./provider";
 
 export interface SocialStores {

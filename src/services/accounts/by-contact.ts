@@ -1,9 +1,9 @@
-import type { ContactsRepo } from "../db/contacts-repo";
-import type { EventsRepo } from "../db/events-repo";
-import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import { accountUnusableReason } from "../http/auth";
-import { ApiError, conflict } from "../errors";
-import type { Destination } from "./destinations";
+import type { ContactsRepo } from "../../db/contacts-repo";
+import type { EventsRepo } from "../../db/events-repo";
+import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
+import { accountUnusableReason } from "../../http/auth";
+import { ApiError, conflict } from "../../errors";
+import type { Destination } from "../destinations";
 
 /** The account that has claimed this email or phone in the application, if any. */
 export function findAccount(users: UsersRepo, applicationId: string, destination: Destination): Promise<UserRecord | undefined> {

@@ -1,6 +1,6 @@
-import type { NewUserRecord, UserRecord } from "../db/users-repo";
-import { newId, randomBytes } from "../crypto/tokens";
-import type { UserSchema, UserSearchSchema } from "../schemas/user";
+import type { NewUserRecord, UserRecord } from "../../db/users-repo";
+import { newId, randomBytes } from "../../crypto/tokens";
+import type { UserSchema, UserSearchSchema } from "../../schemas/user";
 
 /** Unset values are left out rather than sent as null: the SDK's models (Joi) accept a missing string, never a null one. */
 function withoutNulls<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], null> } {
