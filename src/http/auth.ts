@@ -6,7 +6,7 @@ import { EventsRepo } from "../db/events-repo";
 import { PasswordsRepo } from "../db/passwords-repo";
 import { loadConfig } from "../env";
 import { createNotifier } from "../notify";
-import type { AccountStores } from "../services/passwords";
+import type { AccountStores } from "../services/passwords/passwords";
 import {
   createSession,
   endSession,

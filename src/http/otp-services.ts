@@ -8,7 +8,7 @@ import { loadConfig } from "../env";
 import { createNotifier } from "../notify";
 import type { ContactVerificationLinkDeps } from "../services/contact-verification";
 import type { OtpAccountDeps } from "../services/login/otp";
-import type { PasswordResetDeps } from "../services/password-reset";
+import type { PasswordResetDeps } from "../services/passwords/reset";
 import type { AppContext } from "./context";
 
 export type OtpServices = OtpAccountDeps & PasswordResetDeps & ContactVerificationLinkDeps;

@@ -20,7 +20,7 @@ import {
   VerifyMobileForgotOtpRequest,
 } from "../../schemas/otp";
 import { emailDestination, mobileDestination } from "../../services/destinations";
-import { checkResetCode, resetPasswordWithCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/password-reset";
+import { checkResetCode, resetPasswordWithCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/passwords/reset";
 import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 

@@ -1,7 +1,7 @@
 import { hashPassword } from "../../crypto/password-hash";
 import type { UserRecord } from "../../db/users-repo";
 import { ApiError } from "../../errors";
-import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "../passwords";
+import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "../passwords/passwords";
 import { findUserByIdentifier } from "../accounts/lookup";
 import { accountUnusableReason, userStatus } from "../accounts/users";
 

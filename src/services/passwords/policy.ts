@@ -1,6 +1,6 @@
-import { toHex } from "../crypto/tokens";
-import { ApiError } from "../errors";
-import type { PlatformConfig } from "../schemas/platform-config";
+import { toHex } from "../../crypto/tokens";
+import { ApiError } from "../../errors";
+import type { PlatformConfig } from "../../schemas/platform-config";
 
 type PasswordSettings = PlatformConfig["password_settings"];
 

@@ -1,6 +1,6 @@
-import { loginGuardStub, type LoginGuard, type Outcome, type ThrottleRule } from "../durable/login-guard";
-import { tooManyRequests } from "../errors";
-import type { PlatformConfig } from "../schemas/platform-config";
+import { loginGuardStub, type LoginGuard, type Outcome, type ThrottleRule } from "../../durable/login-guard";
+import { tooManyRequests } from "../../errors";
+import type { PlatformConfig } from "../../schemas/platform-config";
 
 /*
  * Three counters of failed password checks:

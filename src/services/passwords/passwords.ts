@@ -1,16 +1,16 @@
-import { hashPassword, verifyPassword, type PasswordCheck, type Peppers } from "../crypto/password-hash";
-import type { EventsRepo } from "../db/events-repo";
-import type { PasswordsRepo } from "../db/passwords-repo";
-import type { UserRecord, UsersRepo } from "../db/users-repo";
-import type { LoginGuard } from "../durable/login-guard";
-import { ApiError } from "../errors";
-import type { Notifier } from "../notify";
-import type { PlatformConfig } from "../schemas/platform-config";
-import type { Application } from "./applications";
+import { hashPassword, verifyPassword, type PasswordCheck, type Peppers } from "../../crypto/password-hash";
+import type { EventsRepo } from "../../db/events-repo";
+import type { PasswordsRepo } from "../../db/passwords-repo";
+import type { UserRecord, UsersRepo } from "../../db/users-repo";
+import type { LoginGuard } from "../../durable/login-guard";
+import { ApiError } from "../../errors";
+import type { Notifier } from "../../notify";
+import type { PlatformConfig } from "../../schemas/platform-config";
+import type { Application } from "../applications";
 import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
-import { assertPasswordAllowed, policyError, type PasswordContext } from "./password-policy";
-import { notifyAccountOwner } from "./security-notices";
-import { endAllSessions, type SessionStores } from "./sessions";
+import { assertPasswordAllowed, policyError, type PasswordContext } from "./policy";
+import { notifyAccountOwner } from "../security-notices";
+import { endAllSessions, type SessionStores } from "../sessions";
 
 /** The stores the account services (register, login, passwords) work with. */
 export interface AccountStores {
