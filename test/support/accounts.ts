@@ -8,7 +8,7 @@ import { OutboxNotifier } from "../../src/notify/outbox";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
 import { deepMerge } from "../../src/services/deep-merge";
 import type { AccountStores } from "../../src/services/passwords/passwords";
-import type { VerificationStart } from "../../src/services/registration-verification";
+import type { VerificationStart } from "../../src/services/registration/verification";
 import { call, json } from "./http";
 import { lastCode } from "./otp";
 import type { Tenant } from "./tenants";

@@ -11,7 +11,7 @@ import {
   UserExistsQuery,
 } from "../../schemas/auth";
 import { loginWithPassword } from "../../services/login/password";
-import { registerUser } from "../../services/registration";
+import { registerUser } from "../../services/registration/register";
 import { userExists } from "../../services/accounts/lookup";
 import { toUserSchema } from "../../services/accounts/users";
 

@@ -19,7 +19,7 @@ import type { Destination } from "../../services/destinations";
 import { emailDestination, mobileDestination } from "../../services/destinations";
 import type { OtpLookup } from "../../services/otp";
 import { completeLoginOtp, sendLoginOtp } from "../../services/login/otp";
-import { completeVerification, sendVerificationOtp } from "../../services/registration-verification";
+import { completeVerification, sendVerificationOtp } from "../../services/registration/verification";
 import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 

@@ -1,10 +1,10 @@
-import { hashPassword } from "../crypto/password-hash";
-import { ContactTakenError, type UserRecord } from "../db/users-repo";
-import { ApiError, invalidField as invalidBodyField } from "../errors";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
-import { assertPasswordAllowed } from "./passwords/policy";
-import type { AccountStores, Tenant } from "./passwords/passwords";
-import { newUserRecord } from "./accounts/users";
+import { hashPassword } from "../../crypto/password-hash";
+import { ContactTakenError, type UserRecord } from "../../db/users-repo";
+import { ApiError, invalidField as invalidBodyField } from "../../errors";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../contacts";
+import { assertPasswordAllowed } from "../passwords/policy";
+import type { AccountStores, Tenant } from "../passwords/passwords";
+import { newUserRecord } from "../accounts/users";
 
 /** FormRegisterRequestSchema after validation. */
 export interface RegistrationInput {
