@@ -3,7 +3,7 @@ import { ApiError, forbidden, invalidField } from "../errors";
 import type { Application } from "./applications";
 import { contactEntry } from "./accounts/by-contact";
 import type { ProfileDeps } from "./contact-change";
-import { verifyOtp } from "./otp";
+import { verifyOtp } from "./codes/otp";
 import { endAllSessions } from "./sessions";
 
 /** DeleteApplicationUserRequestSchema after validation. */

@@ -7,10 +7,10 @@ import type { Application } from "./applications";
 import { findAccount } from "./accounts/by-contact";
 import type { ContactVerificationLinkDeps } from "./contact-verification";
 import { normalizePhone } from "./contacts";
-import type { Destination } from "./destinations";
-import { consumeCode, invalidCode, issueCode, peekCode } from "./one-time-codes";
+import type { Destination } from "./codes/destinations";
+import { consumeCode, invalidCode, issueCode, peekCode } from "./codes/one-time-codes";
 import type { OtpAccountDeps } from "./login/otp";
-import { issueOtp, verifyOtp, type IssuedOtp } from "./otp";
+import { issueOtp, verifyOtp, type IssuedOtp } from "./codes/otp";
 import { notifyAccountOwner } from "./security-notices";
 import type { SessionStores } from "./sessions";
 

@@ -4,10 +4,10 @@ import type { UserRecord, UsersRepo } from "../db/users-repo";
 import type { OtpGuard } from "../durable/otp-guard";
 import type { Application } from "./applications";
 import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "./accounts/by-contact";
-import type { Destination } from "./destinations";
-import { sendLink, type LinkDeps } from "./links";
-import { consumeCode, invalidCode } from "./one-time-codes";
-import { limitedSend } from "./otp";
+import type { Destination } from "./codes/destinations";
+import { sendLink, type LinkDeps } from "./codes/links";
+import { consumeCode, invalidCode } from "./codes/one-time-codes";
+import { limitedSend } from "./codes/otp";
 import { notifyAccountOwner } from "./security-notices";
 
 export interface ContactVerificationLinkDeps extends LinkDeps {

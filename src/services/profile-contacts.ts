@@ -4,7 +4,7 @@ import { ApiError, conflict, notFound } from "../errors";
 import type { Application } from "./applications";
 import { assertNotClaimedByOther, contactOf, reloadUser, type ProfileDeps } from "./contact-change";
 import { sendVerificationLink } from "./contact-verification";
-import type { Destination } from "./destinations";
+import type { Destination } from "./codes/destinations";
 import { notifyAccountOwner } from "./security-notices";
 
 /** Contacts of one kind an account may list: enough for real use, too few to hoard addresses. */

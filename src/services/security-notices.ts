@@ -4,7 +4,7 @@ import type { Channel, NoticePurpose } from "../notify/purposes";
 import { composeMessage } from "../notify/templates";
 import type { Application } from "./applications";
 import { normalizePhone } from "./contacts";
-import type { Destination } from "./destinations";
+import type { Destination } from "./codes/destinations";
 
 const MASK = "•";
 

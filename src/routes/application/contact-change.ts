@@ -14,8 +14,8 @@ import {
 } from "../../schemas/profile";
 import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp } from "../../services/contact-change";
 import { normalizePhone } from "../../services/contacts";
-import { emailDestination, mobileDestination, type Destination } from "../../services/destinations";
-import type { IssuedOtp } from "../../services/otp";
+import { emailDestination, mobileDestination, type Destination } from "../../services/codes/destinations";
+import type { IssuedOtp } from "../../services/codes/otp";
 import { toUserSchema } from "../../services/accounts/users";
 
 /**

@@ -15,9 +15,9 @@ import {
   VerifyOtpRequest,
   VerifyOtpSuccess,
 } from "../../schemas/otp";
-import type { Destination } from "../../services/destinations";
-import { emailDestination, mobileDestination } from "../../services/destinations";
-import type { OtpLookup } from "../../services/otp";
+import type { Destination } from "../../services/codes/destinations";
+import { emailDestination, mobileDestination } from "../../services/codes/destinations";
+import type { OtpLookup } from "../../services/codes/otp";
 import { completeLoginOtp, sendLoginOtp } from "../../services/login/otp";
 import { completeVerification, sendVerificationOtp } from "../../services/registration/verification";
 import { toUserSchema } from "../../services/accounts/users";

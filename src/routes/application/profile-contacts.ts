@@ -13,7 +13,7 @@ import {
   VerifyEmailOTPSuccess,
   VerifyMobileOTPSuccess,
 } from "../../schemas/profile";
-import { emailDestination, mobileDestination } from "../../services/destinations";
+import { emailDestination, mobileDestination } from "../../services/codes/destinations";
 import { addContact, makePrimary, removeContact } from "../../services/profile-contacts";
 import { sendVerificationLink } from "../../services/contact-verification";
 import { toUserSchema } from "../../services/accounts/users";

@@ -3,7 +3,7 @@ import type { EventsRepo } from "../../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
 import { accountUnusableReason } from "../../http/auth";
 import { ApiError, conflict } from "../../errors";
-import type { Destination } from "../destinations";
+import type { Destination } from "../codes/destinations";
 
 /** The account that has claimed this email or phone in the application, if any. */
 export function findAccount(users: UsersRepo, applicationId: string, destination: Destination): Promise<UserRecord | undefined> {

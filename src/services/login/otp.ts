@@ -5,8 +5,8 @@ import { ApiError } from "../../errors";
 import type { Application } from "../applications";
 import { contactVerified, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
 import { normalizePhone } from "../contacts";
-import type { Destination } from "../destinations";
-import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../otp";
+import type { Destination } from "../codes/destinations";
+import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
 import { notifyAccountOwner } from "../security-notices";
 import { newUserRecord } from "../accounts/users";
 

@@ -8,7 +8,7 @@ import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../../schemas/platf
 import type { Application } from "../applications";
 import { contactVerified, findAccount, requireUsable } from "../accounts/by-contact";
 import { normalizeEmail, normalizePhone } from "../contacts";
-import type { Destination } from "../destinations";
+import type { Destination } from "../codes/destinations";
 import { KeySetUnavailable, rejectionReason, remoteKeySet } from "./social/jwt";
 import { displayName } from "./social/provider";
 import { newUserRecord } from "../accounts/users";

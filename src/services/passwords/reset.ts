@@ -6,10 +6,10 @@ import { ApiError } from "../../errors";
 import type { CodeRecord } from "../../kv/code-store";
 import type { Application } from "../applications";
 import { contactEntry, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
-import type { Destination } from "../destinations";
-import { sendLink, type LinkDeps } from "../links";
-import { consumeCode, invalidCode, issueCode, peekCode } from "../one-time-codes";
-import { issueOtp, limitedSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../otp";
+import type { Destination } from "../codes/destinations";
+import { sendLink, type LinkDeps } from "../codes/links";
+import { consumeCode, invalidCode, issueCode, peekCode } from "../codes/one-time-codes";
+import { issueOtp, limitedSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
 import { setPassword, type AccountStores } from "./passwords";
 
 /** How long a forgot_token (proof of a verified forgot-password OTP) can be used to set a password. */

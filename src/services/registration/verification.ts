@@ -4,9 +4,9 @@ import type { CodeStore } from "../../kv/code-store";
 import type { PlatformConfig } from "../../schemas/platform-config";
 import type { Application } from "../applications";
 import { contactEntry, markContactVerified, notOnAccount, requireUsable, type ContactVerificationDeps } from "../accounts/by-contact";
-import type { Destination } from "../destinations";
-import { issueCode, peekCode } from "../one-time-codes";
-import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../otp";
+import type { Destination } from "../codes/destinations";
+import { issueCode, peekCode } from "../codes/one-time-codes";
+import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
 
 /*
  * The login rule for accounts that registered with a form (and so chose a password without proving

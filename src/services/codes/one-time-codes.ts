@@ -1,7 +1,7 @@
-import { destinationGuard, type OtpGuard } from "../durable/otp-guard";
-import { newSecret, sha256Hex } from "../crypto/tokens";
-import { ApiError } from "../errors";
-import type { CodeKind, CodeRecord, CodeStore } from "../kv/code-store";
+import { destinationGuard, type OtpGuard } from "../../durable/otp-guard";
+import { newSecret, sha256Hex } from "../../crypto/tokens";
+import { ApiError } from "../../errors";
+import type { CodeKind, CodeRecord, CodeStore } from "../../kv/code-store";
 
 export const invalidCode = () => new ApiError(400, "LINK_INVALID", "This code is invalid, expired or already used; ask for a new one");
 

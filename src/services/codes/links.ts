@@ -1,9 +1,9 @@
-import { ApiError } from "../errors";
-import type { CodeKind, CodeStore } from "../kv/code-store";
-import type { Notifier } from "../notify";
-import type { MessagePurpose } from "../notify/purposes";
-import { composeMessage } from "../notify/templates";
-import type { Application } from "./applications";
+import { ApiError } from "../../errors";
+import type { CodeKind, CodeStore } from "../../kv/code-store";
+import type { Notifier } from "../../notify";
+import type { MessagePurpose } from "../../notify/purposes";
+import { composeMessage } from "../../notify/templates";
+import type { Application } from "../applications";
 import { deliverOrUndo } from "./delivery";
 import type { Destination } from "./destinations";
 import { discardCode, issueCode } from "./one-time-codes";

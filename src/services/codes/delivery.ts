@@ -1,5 +1,5 @@
-import { badGateway } from "../errors";
-import { DeliveryError, type Notifier, type OutboundMessage } from "../notify";
+import { badGateway } from "../../errors";
+import { DeliveryError, type Notifier, type OutboundMessage } from "../../notify";
 
 /**
  * Sends a message whose secret (OTP, link code) is already stored. On any failure `undo` runs first,

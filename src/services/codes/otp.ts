@@ -1,11 +1,11 @@
-import { destinationGuard, ipGuard, type OtpGuard } from "../durable/otp-guard";
-import { constantTimeEqual, hmacSha256, newSecret, randomBytes, sha256Hex, toHex } from "../crypto/tokens";
-import { ApiError, tooManyRequests } from "../errors";
-import type { OtpRecord, OtpStore } from "../kv/otp-store";
-import type { Notifier } from "../notify";
-import type { MessagePurpose } from "../notify/purposes";
-import { composeMessage } from "../notify/templates";
-import type { Application } from "./applications";
+import { destinationGuard, ipGuard, type OtpGuard } from "../../durable/otp-guard";
+import { constantTimeEqual, hmacSha256, newSecret, randomBytes, sha256Hex, toHex } from "../../crypto/tokens";
+import { ApiError, tooManyRequests } from "../../errors";
+import type { OtpRecord, OtpStore } from "../../kv/otp-store";
+import type { Notifier } from "../../notify";
+import type { MessagePurpose } from "../../notify/purposes";
+import { composeMessage } from "../../notify/templates";
+import type { Application } from "../applications";
 import { deliverOrUndo } from "./delivery";
 import type { Destination } from "./destinations";
 
