@@ -6,7 +6,7 @@ import type { MessagePurpose } from "../notify/purposes";
 import type { Application } from "./applications";
 import { findAccount } from "./accounts/by-contact";
 import type { ContactVerificationLinkDeps } from "./contact-verification";
-import { normalizePhone } from "./contacts";
+import { normalizePhone } from "../schemas/contacts";
 import type { Destination } from "./codes/destinations";
 import { consumeCode, invalidCode, issueCode, peekCode } from "./codes/one-time-codes";
 import type { OtpAccountDeps } from "./login/otp";

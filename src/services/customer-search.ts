@@ -4,7 +4,7 @@ import { pageWindow, pagination, type PageQuery } from "../schemas/pagination";
 import { ApiError } from "../errors";
 import type { SearchUsersQuery } from "../schemas/customers";
 import type { UserSearchSchema } from "../schemas/user";
-import { normalizeEmail } from "./contacts";
+import { normalizeEmail } from "../schemas/contacts";
 import { adminPhone } from "./customer-contacts";
 import { toUserSearchSchema } from "./accounts/users";
 

@@ -7,7 +7,7 @@ import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-
 import { conflict, notFound } from "../errors";
 import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../schemas/customers";
 import type { UserSchema } from "../schemas/user";
-import { normalizeEmail } from "./contacts";
+import { normalizeEmail } from "../schemas/contacts";
 import { adminPhone, emailRows, invalidField, phoneRows } from "./customer-contacts";
 import { endAllSessions, type SessionStores } from "./sessions";
 import { newUserRecord, toUserSchema } from "./accounts/users";

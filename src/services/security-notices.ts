@@ -3,7 +3,7 @@ import type { Notifier } from "../notify";
 import type { Channel, NoticePurpose } from "../notify/purposes";
 import { composeMessage } from "../notify/templates";
 import type { Application } from "./applications";
-import { normalizePhone } from "./contacts";
+import { normalizePhone } from "../schemas/contacts";
 import type { Destination } from "./codes/destinations";
 
 const MASK = "•";

@@ -11,7 +11,7 @@ import { pagination, type Pagination } from "../schemas/pagination";
 import type { UserSearchSchema } from "../schemas/user";
 import { loadModels, type AttributeModel } from "./attribute-definitions";
 import { planFilter } from "./attribute-filter";
-import { normalizeEmail, normalizePhone } from "./contacts";
+import { normalizeEmail, normalizePhone } from "../schemas/contacts";
 import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "./csv";
 import { fileLinks, readFileUrl, saveFile } from "./files";
 import { usersPage, type ListStores } from "./user-lists";

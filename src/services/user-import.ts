@@ -13,7 +13,7 @@ import type { AttributeModel } from "./attribute-definitions";
 import { parseDay, type AttributeValue } from "./attribute-types";
 import { valueFromText } from "./attribute-checks";
 import { toStored } from "./attribute-values";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../schemas/contacts";
 import { recordMap } from "./csv";
 import { newUserRecord } from "./accounts/users";
 

@@ -13,7 +13,7 @@ import {
   VerifyPrimaryOTPSuccess,
 } from "../../schemas/profile";
 import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp } from "../../services/contact-change";
-import { normalizePhone } from "../../services/contacts";
+import { normalizePhone } from "../../schemas/contacts";
 import { emailDestination, mobileDestination, type Destination } from "../../services/codes/destinations";
 import type { IssuedOtp } from "../../services/codes/otp";
 import { toUserSchema } from "../../services/accounts/users";

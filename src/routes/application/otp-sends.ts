@@ -1,6 +1,6 @@
 import type { AppContext } from "../../http/context";
 import { clientInfo } from "../../http/auth";
-import type { NormalizedPhone } from "../../services/contacts";
+import type { NormalizedPhone } from "../../schemas/contacts";
 import type { Destination } from "../../services/codes/destinations";
 import type { IssuedOtp, SendOtpInput } from "../../services/codes/otp";
 

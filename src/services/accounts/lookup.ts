@@ -1,6 +1,6 @@
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import { ApiError, invalidField } from "../../errors";
-import { parseIdentifier } from "../contacts";
+import { parseIdentifier } from "../../schemas/contacts";
 
 /** Fynd's home market and its SDK examples: a phone number typed without `+<country code>` is read as Indian. */
 export const DEFAULT_CALLING_CODE = "91";

@@ -1,6 +1,6 @@
 import { ApiError } from "../../errors";
 import type { Channel } from "../../notify/purposes";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../contacts";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../../schemas/contacts";
 
 /** Where a message goes: a lower-cased email, or an E.164 phone for SMS. */
 export interface Destination {

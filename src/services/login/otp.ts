@@ -4,7 +4,7 @@ import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/use
 import { ApiError } from "../../errors";
 import type { Application } from "../applications";
 import { contactVerified, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
-import { normalizePhone } from "../contacts";
+import { normalizePhone } from "../../schemas/contacts";
 import type { Destination } from "../codes/destinations";
 import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
 import { notifyAccountOwner } from "../security-notices";

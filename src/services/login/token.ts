@@ -7,7 +7,7 @@ import { ApiError, badGateway, conflict } from "../../errors";
 import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../../schemas/platform-config";
 import type { Application } from "../applications";
 import { contactVerified, findAccount, requireUsable } from "../accounts/by-contact";
-import { normalizeEmail, normalizePhone } from "../contacts";
+import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
 import type { Destination } from "../codes/destinations";
 import { KeySetUnavailable, rejectionReason, remoteKeySet } from "./social/jwt";
 import { displayName } from "./social/provider";

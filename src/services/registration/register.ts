@@ -1,7 +1,7 @@
 import { hashPassword } from "../../crypto/password-hash";
 import { ContactTakenError, type UserRecord } from "../../db/users-repo";
 import { ApiError, invalidField as invalidBodyField } from "../../errors";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../contacts";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../../schemas/contacts";
 import { assertPasswordAllowed } from "../passwords/policy";
 import type { AccountStores, Tenant } from "../passwords/passwords";
 import { newUserRecord } from "../accounts/users";

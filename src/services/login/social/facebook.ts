@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { hmacSha256, toHex } from "../../../crypto/tokens";
 import type { OAuthRequest } from "../../../schemas/social";
-import { normalizeEmail } from "../../contacts";
+import { normalizeEmail } from "../../../schemas/contacts";
 import { badGateway } from "../../../errors";
 import {
   callProvider,

@@ -1,6 +1,6 @@
 import { ApiError, badGateway } from "../../../errors";
 import type { PlatformConfig } from "../../../schemas/platform-config";
-import { normalizeEmail } from "../../contacts";
+import { normalizeEmail } from "../../../schemas/contacts";
 
 export type ProviderName = "google" | "facebook" | "apple";
 
