@@ -12,7 +12,7 @@ import {
   VerifyPrimaryOTPRequest,
   VerifyPrimaryOTPSuccess,
 } from "../../schemas/profile";
-import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp } from "../../services/contact-change";
+import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp } from "../../services/profile/contact-change";
 import { normalizePhone } from "../../schemas/contacts";
 import { emailDestination, mobileDestination, type Destination } from "../../services/codes/destinations";
 import type { IssuedOtp } from "../../services/codes/otp";

@@ -14,8 +14,8 @@ import {
   VerifyMobileOTPSuccess,
 } from "../../schemas/profile";
 import { emailDestination, mobileDestination } from "../../services/codes/destinations";
-import { addContact, makePrimary, removeContact } from "../../services/profile-contacts";
-import { sendVerificationLink } from "../../services/contact-verification";
+import { addContact, makePrimary, removeContact } from "../../services/profile/contacts";
+import { sendVerificationLink } from "../../services/profile/verify-contact";
 import { toUserSchema } from "../../services/accounts/users";
 
 /** The v1 contact list operations (§2.6): add, remove, make primary, send a verification link. */

@@ -7,7 +7,7 @@ import { contactVerified, findAccount, markContactVerified, requireUsable } from
 import { normalizePhone } from "../../schemas/contacts";
 import type { Destination } from "../codes/destinations";
 import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
-import { notifyAccountOwner } from "../security-notices";
+import { notifyAccountOwner } from "../profile/security-notices";
 import { newUserRecord } from "../accounts/users";
 
 export interface OtpAccountDeps extends OtpDeps {

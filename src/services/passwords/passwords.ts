@@ -9,7 +9,7 @@ import type { PlatformConfig } from "../../schemas/platform-config";
 import type { Application } from "../applications";
 import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
 import { assertPasswordAllowed, policyError, type PasswordContext } from "./policy";
-import { notifyAccountOwner } from "../security-notices";
+import { notifyAccountOwner } from "../profile/security-notices";
 import { endAllSessions, type SessionStores } from "../sessions";
 
 /** The stores the account services (register, login, passwords) work with. */

@@ -1,13 +1,13 @@
-import type { ContactsRepo } from "../db/contacts-repo";
-import type { EventsRepo } from "../db/events-repo";
-import type { UserRecord, UsersRepo } from "../db/users-repo";
-import type { OtpGuard } from "../durable/otp-guard";
-import type { Application } from "./applications";
-import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "./accounts/by-contact";
-import type { Destination } from "./codes/destinations";
-import { sendLink, type LinkDeps } from "./codes/links";
-import { consumeCode, invalidCode } from "./codes/one-time-codes";
-import { limitedSend } from "./codes/otp";
+import type { ContactsRepo } from "../../db/contacts-repo";
+import type { EventsRepo } from "../../db/events-repo";
+import type { UserRecord, UsersRepo } from "../../db/users-repo";
+import type { OtpGuard } from "../../durable/otp-guard";
+import type { Application } from "../applications";
+import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "../accounts/by-contact";
+import type { Destination } from "../codes/destinations";
+import { sendLink, type LinkDeps } from "../codes/links";
+import { consumeCode, invalidCode } from "../codes/one-time-codes";
+import { limitedSend } from "../codes/otp";
 import { notifyAccountOwner } from "./security-notices";
 
 export interface ContactVerificationLinkDeps extends LinkDeps {

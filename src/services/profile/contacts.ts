@@ -1,10 +1,10 @@
-import type { ContactFlags } from "../db/contacts-repo";
-import { ContactTakenError, type UserRecord } from "../db/users-repo";
-import { ApiError, conflict, notFound } from "../errors";
-import type { Application } from "./applications";
+import type { ContactFlags } from "../../db/contacts-repo";
+import { ContactTakenError, type UserRecord } from "../../db/users-repo";
+import { ApiError, conflict, notFound } from "../../errors";
+import type { Application } from "../applications";
 import { assertNotClaimedByOther, contactOf, reloadUser, type ProfileDeps } from "./contact-change";
-import { sendVerificationLink } from "./contact-verification";
-import type { Destination } from "./codes/destinations";
+import { sendVerificationLink } from "./verify-contact";
+import type { Destination } from "../codes/destinations";
 import { notifyAccountOwner } from "./security-notices";
 
 /** Contacts of one kind an account may list: enough for real use, too few to hoard addresses. */

@@ -1,10 +1,10 @@
-import type { UserRecord } from "../db/users-repo";
-import { ApiError, forbidden, invalidField } from "../errors";
-import type { Application } from "./applications";
-import { contactEntry } from "./accounts/by-contact";
+import type { UserRecord } from "../../db/users-repo";
+import { ApiError, forbidden, invalidField } from "../../errors";
+import type { Application } from "../applications";
+import { contactEntry } from "../accounts/by-contact";
 import type { ProfileDeps } from "./contact-change";
-import { verifyOtp } from "./codes/otp";
-import { endAllSessions } from "./sessions";
+import { verifyOtp } from "../codes/otp";
+import { endAllSessions } from "../sessions";
 
 /** DeleteApplicationUserRequestSchema after validation. */
 export interface DeletionRequest {

@@ -1,18 +1,18 @@
-import type { AccountRepo } from "../db/account-repo";
-import type { NewContact } from "../db/contacts-repo";
-import { ContactTakenError, type UserRecord } from "../db/users-repo";
-import { ApiError, conflict, invalidField } from "../errors";
-import type { MessagePurpose } from "../notify/purposes";
-import type { Application } from "./applications";
-import { findAccount } from "./accounts/by-contact";
-import type { ContactVerificationLinkDeps } from "./contact-verification";
-import { normalizePhone } from "../schemas/contacts";
-import type { Destination } from "./codes/destinations";
-import { consumeCode, invalidCode, issueCode, peekCode } from "./codes/one-time-codes";
-import type { OtpAccountDeps } from "./login/otp";
-import { issueOtp, verifyOtp, type IssuedOtp } from "./codes/otp";
+import type { AccountRepo } from "../../db/account-repo";
+import type { NewContact } from "../../db/contacts-repo";
+import { ContactTakenError, type UserRecord } from "../../db/users-repo";
+import { ApiError, conflict, invalidField } from "../../errors";
+import type { MessagePurpose } from "../../notify/purposes";
+import type { Application } from "../applications";
+import { findAccount } from "../accounts/by-contact";
+import type { ContactVerificationLinkDeps } from "./verify-contact";
+import { normalizePhone } from "../../schemas/contacts";
+import type { Destination } from "../codes/destinations";
+import { consumeCode, invalidCode, issueCode, peekCode } from "../codes/one-time-codes";
+import type { OtpAccountDeps } from "../login/otp";
+import { issueOtp, verifyOtp, type IssuedOtp } from "../codes/otp";
 import { notifyAccountOwner } from "./security-notices";
-import type { SessionStores } from "./sessions";
+import type { SessionStores } from "../sessions";
 
 /** What the profile, contact and account-deletion flows of a logged-in user run on. */
 export type ProfileDeps = OtpAccountDeps & ContactVerificationLinkDeps & { account: AccountRepo; sessions: SessionStores };

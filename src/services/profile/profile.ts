@@ -1,10 +1,10 @@
-import type { ProfileFields } from "../db/account-repo";
-import type { UserRecord } from "../db/users-repo";
-import type { Application } from "./applications";
+import type { ProfileFields } from "../../db/account-repo";
+import type { UserRecord } from "../../db/users-repo";
+import type { Application } from "../applications";
 import { checkNewContact, issueNewContactOtp, primaryContact, reloadUser, sameDestination, type ProfileDeps } from "./contact-change";
-import { emailDestination, mobileDestination, type Destination } from "./codes/destinations";
-import { requireV1ContactChanges } from "./profile-contacts";
-import type { IssuedOtp } from "./codes/otp";
+import { emailDestination, mobileDestination, type Destination } from "../codes/destinations";
+import { requireV1ContactChanges } from "./contacts";
+import type { IssuedOtp } from "../codes/otp";
 
 /** EditProfileRequestSchema after validation (dob already an ISO date-time, gender lower-cased). */
 export interface ProfileUpdate {
