@@ -1,12 +1,12 @@
-import { phraseMatch } from "../db/customers-repo";
-import type { CustomersRepo } from "../db/customers-repo";
-import { pageWindow, pagination, type PageQuery } from "../schemas/pagination";
-import { ApiError } from "../errors";
-import type { SearchUsersQuery } from "../schemas/customers";
-import type { UserSearchSchema } from "../schemas/user";
-import { normalizeEmail } from "../schemas/contacts";
-import { adminPhone } from "./customer-contacts";
-import { toUserSearchSchema } from "./accounts/users";
+import { phraseMatch } from "../../db/customers-repo";
+import type { CustomersRepo } from "../../db/customers-repo";
+import { pageWindow, pagination, type PageQuery } from "../../schemas/pagination";
+import { ApiError } from "../../errors";
+import type { SearchUsersQuery } from "../../schemas/customers";
+import type { UserSearchSchema } from "../../schemas/user";
+import { normalizeEmail } from "../../schemas/contacts";
+import { adminPhone } from "./contacts";
+import { toUserSearchSchema } from "../accounts/users";
 
 /** searchUsers answers at most this many users (newest matches first); the contract has no paging. */
 export const SEARCH_LIMIT = 50;

@@ -1,8 +1,8 @@
-import { newId } from "../crypto/tokens";
-import type { NewEmailRow, NewPhoneRow } from "../db/customers-repo";
-import { ApiError } from "../errors";
-import type { UserEmailsInput, UserPhoneNumbersInput } from "../schemas/customers";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../schemas/contacts";
+import { newId } from "../../crypto/tokens";
+import type { NewEmailRow, NewPhoneRow } from "../../db/customers-repo";
+import { ApiError } from "../../errors";
+import type { UserEmailsInput, UserPhoneNumbersInput } from "../../schemas/customers";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../../schemas/contacts";
 
 /**
  * Calling code assumed for a phone given without one (platform createUser has no country field;

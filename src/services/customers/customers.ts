@@ -1,16 +1,16 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import type { CustomersRepo } from "../db/customers-repo";
-import type { EventsRepo, NewEvent } from "../db/events-repo";
-import type { IdentitiesRepo } from "../db/identities-repo";
-import { StaleWriteError } from "../db/guards";
-import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import { conflict, notFound } from "../errors";
-import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../schemas/customers";
-import type { UserSchema } from "../schemas/user";
-import { normalizeEmail } from "../schemas/contacts";
-import { adminPhone, emailRows, invalidField, phoneRows } from "./customer-contacts";
-import { endAllSessions, type SessionStores } from "./sessions";
-import { newUserRecord, toUserSchema } from "./accounts/users";
+import type { CustomersRepo } from "../../db/customers-repo";
+import type { EventsRepo, NewEvent } from "../../db/events-repo";
+import type { IdentitiesRepo } from "../../db/identities-repo";
+import { StaleWriteError } from "../../db/guards";
+import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
+import { conflict, notFound } from "../../errors";
+import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../../schemas/customers";
+import type { UserSchema } from "../../schemas/user";
+import { normalizeEmail } from "../../schemas/contacts";
+import { adminPhone, emailRows, invalidField, phoneRows } from "./contacts";
+import { endAllSessions, type SessionStores } from "../sessions";
+import { newUserRecord, toUserSchema } from "../accounts/users";
 
 export interface CustomerStores {
   users: UsersRepo;
