@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
 import { UsersRepo } from "../src/db/users-repo";
 import { DEFAULT_PLATFORM_CONFIG } from "../src/schemas/platform-config";
-import { createSession, endAllSessions, validateSession } from "../src/services/sessions";
+import { createSession, endAllSessions, validateSession } from "../src/services/sessions/sessions";
 import { newUserRecord } from "../src/services/accounts/users";
 import { createTenant } from "./support/tenants";
 

@@ -15,7 +15,7 @@ import {
   type ClientInfo,
   type SessionStores,
   type ValidSession,
-} from "../services/sessions";
+} from "../services/sessions/sessions";
 import { accountUnusableReason } from "../services/accounts/users";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError, unauthorized } from "../errors";

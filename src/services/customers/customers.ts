@@ -9,7 +9,7 @@ import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../
 import type { UserSchema } from "../../schemas/user";
 import { normalizeEmail } from "../../schemas/contacts";
 import { adminPhone, emailRows, invalidField, phoneRows } from "./contacts";
-import { endAllSessions, type SessionStores } from "../sessions";
+import { endAllSessions, type SessionStores } from "../sessions/sessions";
 import { newUserRecord, toUserSchema } from "../accounts/users";
 
 export interface CustomerStores {

@@ -10,7 +10,7 @@ import type { Application } from "../applications";
 import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
 import { assertPasswordAllowed, policyError, type PasswordContext } from "./policy";
 import { notifyAccountOwner } from "../profile/security-notices";
-import { endAllSessions, type SessionStores } from "../sessions";
+import { endAllSessions, type SessionStores } from "../sessions/sessions";
 
 /** The stores the account services (register, login, passwords) work with. */
 export interface AccountStores {

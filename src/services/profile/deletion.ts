@@ -4,7 +4,7 @@ import type { Application } from "../applications";
 import { contactEntry } from "../accounts/by-contact";
 import type { ProfileDeps } from "./contact-change";
 import { verifyOtp } from "../codes/otp";
-import { endAllSessions } from "../sessions";
+import { endAllSessions } from "../sessions/sessions";
 
 /** DeleteApplicationUserRequestSchema after validation. */
 export interface DeletionRequest {

@@ -1,6 +1,6 @@
 import type { EventsRepo } from "../../db/events-repo";
 import type { DueAccount, ErasureRepo } from "../../db/erasure-repo";
-import { endAllSessions, type SessionStores } from "../sessions";
+import { endAllSessions, type SessionStores } from "../sessions/sessions";
 
 export interface ErasureStores {
   erasure: ErasureRepo;

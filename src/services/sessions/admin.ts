@@ -1,8 +1,8 @@
-import type { SessionRecord } from "../durable/user-sessions";
-import { ApiError, notFound } from "../errors";
-import { accountUnusableReason } from "../http/auth";
-import type { PlatformConfig } from "../schemas/platform-config";
-import { adminEvent, findCustomer, type AdminScope, type CustomerStores } from "./customers/customers";
+import type { SessionRecord } from "../../durable/user-sessions";
+import { ApiError, notFound } from "../../errors";
+import { accountUnusableReason } from "../../http/auth";
+import type { PlatformConfig } from "../../schemas/platform-config";
+import { adminEvent, findCustomer, type AdminScope, type CustomerStores } from "../customers/customers";
 import { createSession, endAllSessions, endSession, listSessions, type ClientInfo } from "./sessions";
 
 /** When a session ends unless revoked: its absolute end, or sooner when an idle (rolling) limit applies. */

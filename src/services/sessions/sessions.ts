@@ -1,6 +1,6 @@
-import { newId, newSecret, sha256Hex } from "../crypto/tokens";
-import { userSessionsStub, type SessionRecord, type UserSessions } from "../durable/user-sessions";
-import type { PlatformConfig } from "../schemas/platform-config";
+import { newId, newSecret, sha256Hex } from "../../crypto/tokens";
+import { userSessionsStub, type SessionRecord, type UserSessions } from "../../durable/user-sessions";
+import type { PlatformConfig } from "../../schemas/platform-config";
 
 export interface SessionStores {
   registry: DurableObjectNamespace<UserSessions>;
