@@ -1,12 +1,12 @@
-import { AttributesRepo, SlugTakenError, type DefinitionRow, type NewDefinitionRow } from "../db/attributes-repo";
-import type { EventsRepo } from "../db/events-repo";
-import { newId } from "../crypto/tokens";
-import { ApiError, badRequest, conflict, notFound } from "../errors";
-import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, StorefrontDefinition } from "../schemas/attributes";
-import { pagination, type Pagination } from "../schemas/pagination";
-import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./attribute-rules";
-import { type AttributeType } from "./attribute-types";
-import { valueFromText } from "./attribute-checks";
+import { AttributesRepo, SlugTakenError, type DefinitionRow, type NewDefinitionRow } from "../../db/attributes-repo";
+import type { EventsRepo } from "../../db/events-repo";
+import { newId } from "../../crypto/tokens";
+import { ApiError, badRequest, conflict, notFound } from "../../errors";
+import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, StorefrontDefinition } from "../../schemas/attributes";
+import { pagination, type Pagination } from "../../schemas/pagination";
+import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./rules";
+import { type AttributeType } from "./types";
+import { valueFromText } from "./checks";
 
 export const MAX_DEFINITIONS_PER_APPLICATION = 200;
 

@@ -1,14 +1,14 @@
-import type { AttributesRepo, StoredValue, ValueRow } from "../db/attributes-repo";
-import type { EventsRepo } from "../db/events-repo";
-import type { UsersRepo } from "../db/users-repo";
-import type { AttributeCipher } from "../crypto/attribute-cipher";
-import { newId } from "../crypto/tokens";
-import { ApiError, badRequest, forbidden, notFound } from "../errors";
-import type { UserAttribute } from "../schemas/attributes";
-import { pagination, type Pagination } from "../schemas/pagination";
-import { loadModels, modelOf, requireDefinition, type AttributeModel } from "./attribute-definitions";
-import { checkValue } from "./attribute-checks";
-import { indexEntry, PRESENCE_ENTRY, type AttributeValue, type IndexEntry, type JsonValue } from "./attribute-types";
+import type { AttributesRepo, StoredValue, ValueRow } from "../../db/attributes-repo";
+import type { EventsRepo } from "../../db/events-repo";
+import type { UsersRepo } from "../../db/users-repo";
+import type { AttributeCipher } from "../../crypto/attribute-cipher";
+import { newId } from "../../crypto/tokens";
+import { ApiError, badRequest, forbidden, notFound } from "../../errors";
+import type { UserAttribute } from "../../schemas/attributes";
+import { pagination, type Pagination } from "../../schemas/pagination";
+import { loadModels, modelOf, requireDefinition, type AttributeModel } from "./definitions";
+import { checkValue } from "./checks";
+import { indexEntry, PRESENCE_ENTRY, type AttributeValue, type IndexEntry, type JsonValue } from "./types";
 
 export interface ValueStores {
   attributes: AttributesRepo;

@@ -1,15 +1,15 @@
-import type { AttributesRepo } from "../db/attributes-repo";
-import type { Database } from "../db/client";
-import { filterSelection, selectPage, usersByIds, type Selection } from "../db/user-selection";
-import type { UserRecord, UsersRepo } from "../db/users-repo";
-import type { AttributeCipher } from "../crypto/attribute-cipher";
-import { ApiError } from "../errors";
-import type { UserAttribute, UserAttributeFilteredItem, UserAttributeFilterQuery } from "../schemas/attributes";
-import { pagination, type Pagination } from "../schemas/pagination";
-import { loadModels } from "./attribute-definitions";
-import { planFilter } from "./attribute-filter";
-import { toUserAttributes } from "./attribute-values";
-import { toUserSearchSchema } from "./accounts/users";
+import type { AttributesRepo } from "../../db/attributes-repo";
+import type { Database } from "../../db/client";
+import { filterSelection, selectPage, usersByIds, type Selection } from "../../db/user-selection";
+import type { UserRecord, UsersRepo } from "../../db/users-repo";
+import type { AttributeCipher } from "../../crypto/attribute-cipher";
+import { ApiError } from "../../errors";
+import type { UserAttribute, UserAttributeFilteredItem, UserAttributeFilterQuery } from "../../schemas/attributes";
+import { pagination, type Pagination } from "../../schemas/pagination";
+import { loadModels } from "./definitions";
+import { planFilter } from "./filter";
+import { toUserAttributes } from "./values";
+import { toUserSearchSchema } from "../accounts/users";
 
 export interface ListStores {
   db: Database;

@@ -1,6 +1,6 @@
-import { ApiError } from "../errors";
-import type { AttributeModel } from "./attribute-definitions";
-import { checkElement, elementFromText, MAX_MULTI_VALUES, splitMultiText, type AttributeValue, type Checked, type JsonValue } from "./attribute-types";
+import { ApiError } from "../../errors";
+import type { AttributeModel } from "./definitions";
+import { checkElement, elementFromText, MAX_MULTI_VALUES, splitMultiText, type AttributeValue, type Checked, type JsonValue } from "./types";
 
 /*
  * Checking a value against its definition: type first, then each validation rule. Every failure is

@@ -1,4 +1,4 @@
-import { KIND, parseDay, parseInstant, type AttributeType, type JsonValue } from "./attribute-types";
+import { KIND, parseDay, parseInstant, type AttributeType, type JsonValue } from "./types";
 
 /** A definition's validation entry as the SDK sends it: `{type: "min", value: 1}`. */
 export interface ValidationRule {

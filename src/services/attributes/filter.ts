@@ -1,7 +1,7 @@
-import { ApiError } from "../errors";
-import type { AttributeModel } from "./attribute-definitions";
-import { checkElement, KIND, parseDay, parseInstant, monthDayOf, type Kind } from "./attribute-types";
-import { normalizeEmail, normalizePhone } from "../schemas/contacts";
+import { ApiError } from "../../errors";
+import type { AttributeModel } from "./definitions";
+import { checkElement, KIND, parseDay, parseInstant, monthDayOf, type Kind } from "./types";
+import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
 
 export const FILTER_OPERATORS = ["eq", "ne", "gt", "lt", "gte", "lte", "cnt", "nct", "is", "nis", "sw", "ew", "btw", "in", "nin"] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];

@@ -1,4 +1,4 @@
-import { normalizeEmail, normalizePhone } from "../schemas/contacts";
+import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
 
 /** The value types an attribute definition can have. `select` is a synonym of `enum`. */
 export const ATTRIBUTE_TYPES = ["string", "number", "boolean", "date", "datetime", "email", "url", "phone", "enum", "select", "json"] as const;
