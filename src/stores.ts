@@ -9,7 +9,7 @@ import { loadConfig, type Bindings } from "./env";
 import type { DefinitionStores } from "./services/attributes/definitions";
 import type { ValueStores } from "./services/attributes/values";
 import type { ListStores } from "./services/attributes/user-lists";
-import type { GroupStores } from "./services/user-groups";
+import type { GroupStores } from "./services/groups/groups";
 import type { JobStores } from "./services/user-jobs";
 
 /** The stores of customer attributes, groups and jobs, wired from the Worker's bindings (routes and the queue consumer). */

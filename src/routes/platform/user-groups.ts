@@ -20,7 +20,7 @@ import {
   listGroups,
   patchGroup,
   updateGroup,
-} from "../../services/user-groups";
+} from "../../services/groups/groups";
 import { customerDataStores } from "../../stores";
 
 const tags = ["Platform: user groups"];
