@@ -10,7 +10,7 @@ import type { DefinitionStores } from "./services/attributes/definitions";
 import type { ValueStores } from "./services/attributes/values";
 import type { ListStores } from "./services/attributes/user-lists";
 import type { GroupStores } from "./services/groups/groups";
-import type { JobStores } from "./services/user-jobs";
+import type { JobStores } from "./services/jobs/jobs";
 
 /** The stores of customer attributes, groups and jobs, wired from the Worker's bindings (routes and the queue consumer). */
 export function customerDataStores(env: Bindings): DefinitionStores & ValueStores & ListStores & GroupStores & JobStores {

@@ -12,8 +12,8 @@ import type { UserSearchSchema } from "../../schemas/user";
 import { loadModels, type AttributeModel } from "../attributes/definitions";
 import { planFilter } from "../attributes/filter";
 import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
-import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "../csv";
-import { fileLinks, readFileUrl, saveFile } from "../files";
+import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "../jobs/csv";
+import { fileLinks, readFileUrl, saveFile } from "../jobs/files";
 import { usersPage, type ListStores } from "../attributes/user-lists";
 import { toUserSearchSchema } from "../accounts/users";
 
