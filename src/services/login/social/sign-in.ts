@@ -3,7 +3,7 @@ import { isIdentityConflict, type IdentitiesRepo } from "../../../db/identities-
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../../db/users-repo";
 import { accountUnusableReason } from "../../../http/auth";
 import { ApiError } from "../../../errors";
-import type { Application } from "../../applications";
+import type { Application } from "../../tenants/applications";
 import { newUserRecord } from "../../accounts/users";
 import type { ProviderResult, ProvenIdentity, SocialProvider } from "./provider";
 
