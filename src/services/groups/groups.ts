@@ -3,7 +3,7 @@ import { existingUserIds, usersByEmails, usersByPhones } from "../../db/contact-
 import type { EventsRepo } from "../../db/events-repo";
 import type { GroupRow, GroupsRepo } from "../../db/groups-repo";
 import type { GroupCondition } from "../../db/schema/groups";
-import { filterSelection, groupMembersSelection } from "../../db/user-selection";
+import { filterSelection, groupMembersSelection } from "../../db/user-filter-sql";
 import { newId } from "../../crypto/tokens";
 import { ApiError, badRequest, conflict, notFound } from "../../errors";
 import type { CreateUserGroup, PartialUserGroupUpdateSchema, UpdateUserGroupSchema, UserGroupResponseSchema } from "../../schemas/groups";

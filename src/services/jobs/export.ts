@@ -1,4 +1,4 @@
-import { usersAfter } from "../../db/user-selection";
+import { usersAfter } from "../../db/user-filter-sql";
 import type { UserRecord } from "../../db/users-repo";
 import type { AttributeModel } from "../attributes/definitions";
 import { valueToText, type AttributeValue } from "../attributes/types";

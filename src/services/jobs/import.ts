@@ -5,7 +5,7 @@ import { errorText } from "../../db/attributes-repo";
 import type { Database } from "../../db/client";
 import { usersByEmails, usersByPhones } from "../../db/contact-lookup";
 import { userEmails, userPhones, users } from "../../db/schema/users";
-import { usersByIds } from "../../db/user-selection";
+import { usersByIds } from "../../db/user-filter-sql";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
 import type { AttributeCipher } from "../../crypto/attribute-cipher";
 import { newId } from "../../crypto/tokens";
