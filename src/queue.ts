@@ -1,5 +1,5 @@
 import type { Bindings, JobMessage } from "./env";
-import { customerDataStores } from "./stores";
+import { customerDataStores } from "./wiring/customer-data";
 import { failJob, runJobChunk } from "./services/jobs/jobs";
 
 /** After this many failed attempts at one chunk, the job is marked failed instead of retried again. */

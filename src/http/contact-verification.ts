@@ -3,7 +3,7 @@ import { pendingVerification, startVerification, verificationChallenge, verifica
 import { clientInfo } from "./auth";
 import type { AppContext } from "./context";
 import { ApiError } from "../errors";
-import { otpServices } from "./otp-services";
+import { otpServices } from "../wiring/otp";
 
 export { verificationPending, type VerificationStart };
 

@@ -12,7 +12,7 @@ import {
 } from "../../schemas/jobs";
 import { downloadHeaders, fileLinks, MAX_FILE_BYTES, openFile, readLimited, saveFile } from "../../services/jobs/files";
 import { createExportJob, createImportJob, getJob, listJobs, toBulkActionModel } from "../../services/jobs/jobs";
-import { customerDataStores } from "../../stores";
+import { customerDataStores } from "../../wiring/customer-data";
 
 const tags = ["Platform: customer import/export"];
 
