@@ -1,6 +1,6 @@
 import { usersAfter } from "../../db/user-filter-sql";
 import type { UserRecord } from "../../db/users-repo";
-import type { AttributeModel } from "../attributes/definitions";
+import type { AttributeModel } from "../attributes/model";
 import { valueToText, type AttributeValue } from "../attributes/types";
 import { readValue } from "../attributes/values";
 import { csvLine } from "./csv";

@@ -9,7 +9,7 @@ import { usersByIds } from "../../db/user-filter-sql";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
 import type { AttributeCipher } from "../../crypto/attribute-cipher";
 import { newId } from "../../crypto/tokens";
-import type { AttributeModel } from "../attributes/definitions";
+import type { AttributeModel } from "../attributes/model";
 import { parseDay, type AttributeValue } from "../attributes/types";
 import { valueFromText } from "../attributes/checks";
 import { toStored } from "../attributes/values";

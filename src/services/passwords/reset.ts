@@ -1,7 +1,7 @@
 import type { ContactsRepo } from "../../db/contacts-repo";
 import type { EventsRepo } from "../../db/events-repo";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
-import { accountUnusableReason } from "../../http/auth";
+import { accountUnusableReason } from "../accounts/users";
 import { ApiError } from "../../errors";
 import type { CodeRecord } from "../../kv/code-store";
 import type { Application } from "../tenants/applications";
