@@ -11,7 +11,7 @@ export { verificationPending, type VerificationStart };
  * Where registration asks for the new user's contacts to be verified: OTPs go to the contacts the
  * application wants proven and the answer carries the register_token; nothing is pending (and the
  * caller logs in) otherwise.
- * The rule itself: src/services/registration-verification.ts.
+ * The rule itself: src/services/registration/verification.ts.
  */
 export async function startContactVerification(c: AppContext, user: UserRecord): Promise<VerificationStart> {
   if (pendingVerification(c.var.application.config, user).length === 0) return { verify_email_otp: false, verify_mobile_otp: false };

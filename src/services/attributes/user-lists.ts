@@ -19,7 +19,7 @@ export interface ListDeps {
   cipher: AttributeCipher;
 }
 
-/** A page of a selection of users (see db/user-selection.ts), with their contacts. */
+/** A page of a selection of users (see db/user-filter-sql.ts), with their contacts. */
 export async function usersPage(
   stores: ListDeps,
   selection: Selection,
