@@ -1,0 +1,60 @@
+// Activity: sign-ups and logins per day over the last 30 days, from the platform's daily activity
+// aggregate (an extension endpoint), drawn as a small SVG chart with the numbers as a table beside it.
+import { api } from "./api.js";
+import { attempt, errorPanel, h, pageTitle, table } from "./ui.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const SERIES = [
+  ["signups", "Sign-ups", "series-a"],
+  ["logins", "Logins", "series-b"],
+];
+
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  el.append(...children);
+  return el;
+}
+
+/** A line per series over the days; the y axis is scaled to a round maximum. */
+export function chart(days) {
+  const width = 640;
+  const height = 240;
+  const pad = { left: 40, right: 12, top: 12, bottom: 28 };
+  const max = Math.max(1, ...days.flatMap((d) => SERIES.map(([key]) => d[key])));
+  const step = 10 ** Math.floor(Math.log10(max));
+  const top = Math.ceil(max / step) * step;
+  const x = (i) => pad.left + (i * (width - pad.left - pad.right)) / Math.max(1, days.length - 1);
+  const y = (v) => pad.top + (1 - v / top) * (height - pad.top - pad.bottom);
+  const totals = SERIES.map(([key, label]) => `${days.reduce((n, d) => n + d[key], 0)} ${label.toLowerCase()}`).join(" and ");
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Last ${days.length} days: ${totals}`, class: "chart" });
+  for (const tick of [0, top / 2, top]) {
+    svg.append(s("line", { x1: pad.left, x2: width - pad.right, y1: y(tick), y2: y(tick), class: "grid" }),
+      s("text", { x: pad.left - 6, y: y(tick) + 4, "text-anchor": "end", class: "axis" }, String(tick)));
+  }
+  days.forEach((d, i) => {
+    if (i % 7 === 0 || i === days.length - 1) svg.append(s("text", { x: x(i), y: height - 8, "text-anchor": "middle", class: "axis" }, d.date.slice(5)));
+  });
+  for (const [key, , cls] of SERIES) {
+    svg.append(s("polyline", { points: days.map((d, i) => `${x(i)},${y(d[key])}`).join(" "), class: `line ${cls}` }));
+    days.forEach((d, i) => svg.append(s("circle", { cx: x(i), cy: y(d[key]), r: 2.5, class: `dot ${cls}` }, s("title", {}, `${d.date}: ${d[key]} ${key}`))));
+  }
+  return svg;
+}
+
+export async function activityPage(el) {
+  const panel = errorPanel();
+  const body = h("div");
+  el.append(pageTitle("Activity"), h("p", { class: "hint" }, "Sign-ups and logins per day (UTC), last 30 days."), panel, body);
+  await attempt(panel, null, async () => {
+    const { days } = await api("GET", "/stats/activity", { query: { days: 30 } });
+    body.replaceChildren(
+      h("section", { class: "card", "aria-labelledby": "chart-title" },
+        h("h2", { id: "chart-title" }, "Sign-ups and logins"),
+        h("p", { class: "legend" }, SERIES.map(([, label, cls]) => h("span", { class: `key ${cls}` }, label))),
+        chart(days)),
+      h("details", { class: "card" }, h("summary", {}, "The numbers"),
+        table("!Sign-ups and logins per day", ["Day", "Sign-ups", "Logins"], days.slice().reverse().map((d) => [d.date, String(d.signups), String(d.logins)]))),
+    );
+  });
+}
