@@ -1,7 +1,7 @@
 // Activity: sign-ups and logins per day over the last 30 days, from the platform's daily activity
 // aggregate (an extension endpoint), drawn as a small SVG chart with the numbers as a table beside it.
 import { api } from "./api.js";
-import { attempt, errorPanel, h, pageTitle, table } from "./ui.js";
+import { attempt, fill, errorPanel, h, pageTitle, table } from "./ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SERIES = [
@@ -48,7 +48,7 @@ export async function activityPage(el) {
   el.append(pageTitle("Activity"), h("p", { class: "hint" }, "Sign-ups and logins per day (UTC), last 30 days."), panel, body);
   await attempt(panel, null, async () => {
     const { days } = await api("GET", "/stats/activity", { query: { days: 30 } });
-    body.replaceChildren(
+    fill(body,
       h("section", { class: "card", "aria-labelledby": "chart-title" },
         h("h2", { id: "chart-title" }, "Sign-ups and logins"),
         h("p", { class: "legend" }, SERIES.map(([, label, cls]) => h("span", { class: `key ${cls}` }, label))),

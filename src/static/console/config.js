@@ -20,6 +20,8 @@ const TOPICS = [
   ["Branding and general", ["name", "display", "subtext", "active", "look_and_feel", "flash_card", "mobile_image", "desktop_image", "meta"]],
 ];
 
+const FOLDED = new Set(["social_tokens", "otp.templates", "required_fields", "look_and_feel", "flash_card"]);
+
 const humanize = (key) => String(key).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 const idFor = (path) => `cfg-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 
@@ -44,8 +46,10 @@ function control(schema, path, value, doc) {
   const key = path.split(".").pop();
   const kind = kindOf(s, doc);
   if (kind === "object") {
-    return h("fieldset", {}, h("legend", {}, humanize(key)),
-      Object.entries(s.properties).map(([k, sub]) => control(sub, `${path}.${k}`, value?.[k], doc)));
+    const children = Object.entries(s.properties).map(([k, sub]) => control(sub, `${path}.${k}`, value?.[k], doc));
+    // Long groups (message templates, provider credentials) start folded; markFields unfolds them on an error.
+    if (FOLDED.has(path)) return h("details", { class: "group" }, h("summary", {}, humanize(key)), children);
+    return h("fieldset", {}, h("legend", {}, humanize(key)), children);
   }
   const id = idFor(path);
   const hintId = `${id}-hint`;
@@ -117,6 +121,7 @@ function markFields(form, problems) {
     }
     if (!el || !(el instanceof HTMLElement)) continue;
     el.setAttribute("aria-invalid", "true");
+    for (let d = el.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
     const error = document.getElementById(`${el.id}-error`);
     const rest = field.slice(parts.join(".").length).replace(/^\./, "");
     error.textContent = [error.textContent, `${rest ? `${rest}: ` : ""}${message}`].filter(Boolean).join("; ");
@@ -154,7 +159,7 @@ export async function configPage(el) {
 
   const formPanel = errorPanel();
   const save = h("button", { type: "submit" }, "Save config");
-  const form = h("form", { novalidate: true, "aria-label": "Platform config" }, sections,
+  const form = h("form", { novalidate: true, "aria-label": "Platform config" }, h("div", { class: "config-grid" }, sections),
     h("div", { class: "sticky-actions" }, formPanel, save, h("span", { class: "hint" }, ` version ${config.__v}, updated ${new Date(config.updated_at).toLocaleString()}`)));
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -2,7 +2,7 @@
 // attributes, groups) and the admin actions (create, edit, block/unblock, archive, undelete, sessions).
 import { api } from "./api.js";
 import { resetActions } from "./resets.js";
-import { attempt, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, showError, table, toast } from "./ui.js";
+import { attempt, fill, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, showError, table, toast } from "./ui.js";
 
 const PAGE_SIZE = 20;
 
@@ -54,7 +54,7 @@ export async function customersPage(el, params) {
   const results = h("div", { "aria-live": "polite" });
   const panel = errorPanel();
 
-  const search = formOf({ role: "search", class: "inline", "aria-label": "Search customers" }, [
+  const search = formOf({ role: "search", class: "inline", "aria-label": "Customer search" }, [
     field("Search customers", h("input", { name: "q", type: "search", value: q, placeholder: "name, email, phone or id", autocomplete: "off" })),
     h("button", { type: "submit" }, "Search"),
   ], ({ q: query }) => go(query.trim(), 1));
@@ -62,10 +62,10 @@ export async function customersPage(el, params) {
   el.append(pageTitle("Customers"), search, createForm(), panel, results);
   await attempt(panel, null, async () => {
     const { users, page, capped } = await loadPage(q, pageNo);
-    results.replaceChildren(
+    fill(results,
       customerTable(q ? `Customers matching “${q}”` : "All customers, newest first", users),
       pager(page, (n) => go(q, n), "customers"),
-      capped ? h("p", { class: "hint" }, "Search answers the 50 best matches; narrow the search to see others.") : null,
+      ...(capped ? [h("p", { class: "hint" }, "Search answers the 50 best matches; narrow the search to see others.")] : []),
     );
   });
 }
@@ -195,7 +195,7 @@ function sessionsSection(user) {
   const uid = user.user_id;
   async function load() {
     const { items } = await api("GET", "/customers/sessions", { query: { id: uid } });
-    body.replaceChildren(
+    fill(body,
       table("!Active sessions", ["Device", "IP", "Domain", "Location", "Expires", ""], items.map((s) => [
         s.user_agent || "—", s.ip || "—", s.domain || "—", s.location || "—", dateTime(s.expire_in),
         h("button", { type: "button", class: "danger", "aria-label": `Revoke session ${s.session_id}`, onclick: (e) => attempt(panel, e.currentTarget, async () => {
@@ -222,7 +222,7 @@ function timelineSection(user) {
     el,
     load: () => attempt(panel, null, async () => {
       const { timeline, delete_on } = await api("GET", `/customers/${encodeURIComponent(user.user_id)}/timeline`);
-      list.replaceChildren(...timeline.slice().reverse().map((t) =>
+      fill(list, timeline.slice().reverse().map((t) =>
         h("li", {}, h("time", { datetime: t.date }, dateTime(t.date)), " ", h("strong", {}, t.title), t.sub_title ? ` — ${t.sub_title}` : "")));
       if (!timeline.length) list.replaceChildren(h("li", {}, "No events."));
       if (delete_on) list.before(h("p", {}, badge(`erased on ${dateTime(delete_on)} unless undeleted`, "warn")));
@@ -265,7 +265,7 @@ function groupsSection(user) {
       const { items } = await api("GET", "/user_group", { query: { page_size: 100 } });
       const memberships = await Promise.all(items.map(async (g) => ((await isMember(g, user.user_id)) ? g : null)));
       const mine = memberships.filter(Boolean);
-      list.replaceChildren(...(mine.length ? mine.map((g) => h("li", {}, badge(g.name, "info"))) : [h("li", {}, "In no group.")]));
+      fill(list, (mine.length ? mine.map((g) => h("li", {}, badge(g.name, "info"))) : [h("li", {}, "In no group.")]));
     }),
   };
 }

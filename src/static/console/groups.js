@@ -3,7 +3,7 @@
 // small query builder showing the matching customers and their count.
 import { api } from "./api.js";
 import { customerTable } from "./customers.js";
-import { attempt, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, table, toast } from "./ui.js";
+import { attempt, fill, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, table, toast } from "./ui.js";
 
 const TYPES = ["string", "number", "boolean", "date", "datetime", "email", "url", "phone", "enum", "select", "json"];
 const OPERATORS = [
@@ -96,7 +96,7 @@ async function groupsSection(reload) {
     // The member count of each group is the item_total of its first members page.
     const counts = await Promise.all(items.map((g) =>
       api("GET", `/user_group/${encodeURIComponent(g._id)}/members`, { query: { page_size: 1 } }).then((m) => m.page.item_total, () => "?")));
-    body.replaceChildren(
+    fill(body,
       table("!Groups", ["Name", "Type", "Status", "Members", "Created", ""], items.map((g, i) => [
         g.name, g.type, g.status, String(counts[i]), dateTime(g.created_at),
         h("button", { type: "button", class: "danger", "aria-label": `Delete group ${g.name}`, onclick: (e) => attempt(panel, e.currentTarget, async () => {
@@ -172,7 +172,7 @@ function queryBuilder(defs, reload) {
     const { items, page } = await api("POST", "/user_attribute/users", {
       body: { query: { type: join.value, limit: 20, page: pageNo, conditions: conditions() } },
     });
-    results.replaceChildren(
+    fill(results,
       h("p", { class: "count" }, h("strong", {}, String(page.item_total)), ` matching customer${page.item_total === 1 ? "" : "s"}`),
       customerTable("!Matching customers", items),
       pager(page, (n) => attempt(panel, null, () => run(n)), "customers"),

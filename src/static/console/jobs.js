@@ -1,7 +1,7 @@
 // Import/export: upload a customer file and follow its import job (a progress bar fed by the job API:
 // rows done of the file's rows, errors so far), export every customer, download results and error reports.
 import { api } from "./api.js";
-import { attempt, badge, dateTime, download, errorPanel, field, formOf, h, pageTitle, table, toast } from "./ui.js";
+import { attempt, fill, badge, dateTime, download, errorPanel, field, formOf, h, pageTitle, table, toast } from "./ui.js";
 
 const POLL_MS = 500;
 const FORMATS = { csv: "text/csv", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
@@ -41,7 +41,7 @@ function progressView(label) {
       const percent = finished(job) ? 100 : total ? Math.min(99, Math.floor((done / total) * 100)) : 0;
       bar.value = percent;
       bar.setAttribute("aria-valuetext", `${percent} %`);
-      text.replaceChildren(
+      fill(text,
         h("strong", {}, `${percent} %`), ` · ${done} of ${total || "?"} rows · ${job.count.error} error${job.count.error === 1 ? "" : "s"} · `, statusBadge(job.status),
         job.message ? h("span", { class: "bad-text" }, ` ${job.message}`) : null,
       );

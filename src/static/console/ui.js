@@ -15,6 +15,12 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replaces the children of `el`, leaving out absent ones (null, undefined, false) as h() does. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false));
+  return el;
+}
+
 /** Shows an error of the one API shape in `panel` (a role=alert element): message, code, fields, request id. */
 export function showError(panel, error) {
   panel.replaceChildren();
@@ -95,7 +101,7 @@ export function table(caption, columns, rows) {
       h("caption", { class: caption.startsWith("!") ? "visually-hidden" : "" }, caption.replace(/^!/, "")),
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, rows.length
-        ? rows.map((cells) => h("tr", {}, cells.map((cell, i) => h("td", { "data-label": columns[i] }, cell ?? "—"))))
+        ? rows.map((cells) => h("tr", {}, cells.map((cell, i) => h("td", { "data-label": columns[i], class: cell === undefined || cell === null || cell === "" ? "blank" : null }, cell || "—"))))
         : h("tr", {}, h("td", { colspan: String(columns.length), class: "empty" }, "Nothing here yet."))),
     ),
   );
