@@ -46,9 +46,17 @@ async function render() {
   const run = ++rendering;
   const page = document.createElement("div");
   container.replaceChildren(page);
-  await match[1](match[0])(page);
-  // A slower, older navigation must not steal focus from the newer page.
-  if (run === rendering) page.querySelector("h1")?.focus();
+  // Busy until the page has loaded what it shows (assistive technology and tests wait for it).
+  container.setAttribute("aria-busy", "true");
+  try {
+    await match[1](match[0])(page);
+  } finally {
+    // A slower, older navigation must not steal focus from the newer page.
+    if (run === rendering) {
+      container.setAttribute("aria-busy", "false");
+      page.querySelector("h1")?.focus();
+    }
+  }
 }
 
 $("#sign-in-form").addEventListener("submit", (event) => {
