@@ -51,7 +51,7 @@ async function signIn(page: Page) {
   // A page that holds a client secret must not be framed or run foreign scripts.
   expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
   expect(response?.headers()["x-frame-options"]).toBe("DENY");
-  const form = page.getByRole("form", { name: "Sign in to the console" }).or(page.locator("#sign-in-form"));
+  const form = page.getByRole("form", { name: "Sign in to the console" });
   await form.getByLabel("Client id").fill(DEMO.clientId);
   await form.getByLabel("Client secret").fill(DEMO.clientSecret);
   await form.getByRole("button", { name: "Sign in" }).click();

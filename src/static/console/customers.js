@@ -50,7 +50,12 @@ async function loadPage(q, pageNo) {
 export async function customersPage(el, params) {
   const q = params.get("q") ?? "";
   const pageNo = Math.max(1, Number(params.get("page")) || 1);
-  const go = (query, page) => (location.hash = `#/customers?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(page) })}`);
+  const go = (query, page) => {
+    const next = `#/customers?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(page) })}`;
+    // The same search again still runs (the hash alone would not change).
+    if (location.hash === next) window.dispatchEvent(new HashChangeEvent("hashchange"));
+    else location.hash = next;
+  };
   const results = h("div", { "aria-live": "polite" });
   const panel = errorPanel();
 
