@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../src/crypto/tokens";
 import { database } from "../src/db/client";
-import { ActivityRepo } from "../src/db/activity-repo";
+import { EventsRepo } from "../src/db/events-repo";
 import { GOOD_PASSWORD, LOGIN, register, SIGN_UP_LOGS_IN, storefront, uniqueEmail } from "./support/accounts";
 import { call, expectError, json } from "./support/http";
 import { adminFor, newAdmin, type Admin } from "./support/customers";
@@ -108,7 +108,7 @@ describe("platform daily activity (extension): sign-ups and logins per day", () 
 
   it("reads one index range per application (covering index, no scan of events)", async () => {
     const { d1, statements } = recordingD1();
-    await new ActivityRepo(database(d1)).dailyCounts("000000000000000000000009", ["user.registered", "user.logged_in"], "2026-01-01T00:00:00.000Z");
+    await new EventsRepo(database(d1)).dailyCounts("000000000000000000000009", ["user.registered", "user.logged_in"], "2026-01-01T00:00:00.000Z");
     const plans = await queryPlans(statements);
     expect(plans).toHaveLength(1);
     expect(plans[0]).toMatch(/SEARCH events USING COVERING INDEX events_app_type_time_idx \(application_id=\? AND type=\? AND created_at>\?\)/);
