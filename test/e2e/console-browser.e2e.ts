@@ -71,6 +71,8 @@ describe("seller console in Chromium", () => {
   let browser: Browser;
   let account: Account;
   let definitionId: string;
+  let groupId: string;
+  let groupName: string;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -81,12 +83,19 @@ describe("seller console in Chromium", () => {
     definitionId = created.body._id;
     const value = await platform("PUT", `/user_attribute/definition/${definitionId}/user/${account.userId}`, { attribute: { value: "gold" } });
     expect(value.status).toBe(200);
+    const group = await platform("POST", "/user_group", {
+      name: `Gold ${slug}`, description: "", type: "conditional", conditions: [{ user_attribute_definition_id: definitionId, type: "eq", value: "gold" }],
+    });
+    expect(group.status).toBe(200);
+    groupId = group.body._id;
+    groupName = group.body.name;
   });
 
   afterAll(async () => {
     await browser?.close();
     // The demo application is shared with the other suites: put back what this one changed.
     await platform("POST", "/platform/config", { password_settings: { configs: { length: 8 } }, token_login: { enabled: false } });
+    if (groupId) await platform("DELETE", `/user_group/${groupId}`);
     if (definitionId) await platform("DELETE", `/user_attribute/definition/${definitionId}`);
   });
 
@@ -123,6 +132,7 @@ describe("seller console in Chromium", () => {
       expect(await contacts.getByText("verified", { exact: true }).count()).toBeGreaterThan(0);
       const attributes = page.getByRole("region", { name: "Attributes" });
       await eventually(() => attributes.getByRole("cell", { name: "gold" }).isVisible()).toBe(true);
+      await eventually(() => page.getByRole("region", { name: "Groups" }).getByText(groupName).isVisible()).toBe(true);
       const timeline = page.getByRole("region", { name: "Timeline" });
       await eventually(() => timeline.getByText("Registered").or(timeline.getByText("Account created")).count()).toBeGreaterThan(0);
 
@@ -213,6 +223,8 @@ describe("seller console in Chromium", () => {
       await page.getByLabel("Condition 1: operator").selectOption("eq");
       await page.getByLabel("Condition 1: value").fill("gold");
       await page.getByRole("button", { name: "Find customers" }).click();
+      // The conditional group over the same condition counts the same customer.
+      await eventually(() => page.getByRole("row").filter({ hasText: groupName }).getByRole("cell").nth(3).textContent()).toBe("1");
       await eventually(() => page.locator(".count").textContent()).toBe("1 matching customer");
       expect(await page.getByRole("row").filter({ hasText: account.email }).count()).toBe(1);
       expect(errors).toEqual([]);

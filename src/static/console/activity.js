@@ -16,29 +16,31 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** A line per series over the days; the y axis is scaled to a round maximum. */
+/** Two bars per day (sign-ups, logins); the y axis is scaled to a round maximum with whole-number ticks. */
 export function chart(days) {
   const width = 640;
   const height = 240;
-  const pad = { left: 40, right: 12, top: 12, bottom: 28 };
+  const pad = { left: 40, right: 8, top: 12, bottom: 28 };
   const max = Math.max(1, ...days.flatMap((d) => SERIES.map(([key]) => d[key])));
   const step = 10 ** Math.floor(Math.log10(max));
-  const top = Math.ceil(max / step) * step;
-  const x = (i) => pad.left + (i * (width - pad.left - pad.right)) / Math.max(1, days.length - 1);
+  const top = Math.max(2, Math.ceil(max / step) * step);
+  const slot = (width - pad.left - pad.right) / days.length;
+  const bar = Math.max(1, (slot - 2) / SERIES.length);
   const y = (v) => pad.top + (1 - v / top) * (height - pad.top - pad.bottom);
   const totals = SERIES.map(([key, label]) => `${days.reduce((n, d) => n + d[key], 0)} ${label.toLowerCase()}`).join(" and ");
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Last ${days.length} days: ${totals}`, class: "chart" });
-  for (const tick of [0, top / 2, top]) {
+  for (const tick of [0, Math.round(top / 2), top]) {
     svg.append(s("line", { x1: pad.left, x2: width - pad.right, y1: y(tick), y2: y(tick), class: "grid" }),
       s("text", { x: pad.left - 6, y: y(tick) + 4, "text-anchor": "end", class: "axis" }, String(tick)));
   }
   days.forEach((d, i) => {
-    if (i % 7 === 0 || i === days.length - 1) svg.append(s("text", { x: x(i), y: height - 8, "text-anchor": "middle", class: "axis" }, d.date.slice(5)));
+    const x = pad.left + i * slot + 1;
+    SERIES.forEach(([key, label, cls], k) => {
+      svg.append(s("rect", { x: x + k * bar, y: y(d[key]), width: bar, height: y(0) - y(d[key]), class: cls }, s("title", {}, `${d.date}: ${d[key]} ${label.toLowerCase()}`)));
+    });
+    // A date every week, counted back from today so the last one is always labelled.
+    if ((days.length - 1 - i) % 7 === 0) svg.append(s("text", { x: x + slot / 2, y: height - 8, "text-anchor": "middle", class: "axis" }, d.date.slice(5)));
   });
-  for (const [key, , cls] of SERIES) {
-    svg.append(s("polyline", { points: days.map((d, i) => `${x(i)},${y(d[key])}`).join(" "), class: `line ${cls}` }));
-    days.forEach((d, i) => svg.append(s("circle", { cx: x(i), cy: y(d[key]), r: 2.5, class: `dot ${cls}` }, s("title", {}, `${d.date}: ${d[key]} ${key}`))));
-  }
   return svg;
 }
 
