@@ -246,6 +246,8 @@ describe("seller console in Chromium", () => {
       const { context: ctx, page, errors } = await context(options);
       try {
         const shot = screenshotter(page, `console/${name}`);
+        // A session to show (the first test revoked the one from the registration).
+        expect((await platform("POST", "/customers/session", { user_id: account.userId, domain: "shop.example.com" })).status).toBe(200);
         await page.goto(`${workerUrl}/console/`);
         await eventually(() => page.getByRole("heading", { level: 1, name: "Sign in to the console" }).isVisible()).toBe(true);
         expect(await seriousViolations(page)).toEqual([]);

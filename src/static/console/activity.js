@@ -17,8 +17,7 @@ function s(tag, attrs = {}, ...children) {
 }
 
 /** Two bars per day (sign-ups, logins); the y axis is scaled to a round maximum with whole-number ticks. */
-export function chart(days) {
-  const width = 640;
+export function chart(days, width = 640) {
   const height = 240;
   const pad = { left: 40, right: 8, top: 12, bottom: 28 };
   const max = Math.max(1, ...days.flatMap((d) => SERIES.map(([key]) => d[key])));
@@ -39,7 +38,8 @@ export function chart(days) {
       svg.append(s("rect", { x: x + k * bar, y: y(d[key]), width: bar, height: y(0) - y(d[key]), class: cls }, s("title", {}, `${d.date}: ${d[key]} ${label.toLowerCase()}`)));
     });
     // A date every week, counted back from today so the last one is always labelled.
-    if ((days.length - 1 - i) % 7 === 0) svg.append(s("text", { x: x + slot / 2, y: height - 8, "text-anchor": "middle", class: "axis" }, d.date.slice(5)));
+    const last = i === days.length - 1;
+    if ((days.length - 1 - i) % 7 === 0) svg.append(s("text", { x: last ? width - pad.right : x + slot / 2, y: height - 8, "text-anchor": last ? "end" : "middle", class: "axis" }, d.date.slice(5)));
   });
   return svg;
 }
@@ -54,7 +54,8 @@ export async function activityPage(el) {
       h("section", { class: "card", "aria-labelledby": "chart-title" },
         h("h2", { id: "chart-title" }, "Sign-ups and logins"),
         h("p", { class: "legend" }, SERIES.map(([, label, cls]) => h("span", { class: `key ${cls}` }, label))),
-        chart(days)),
+        // Drawn at the width it will have on screen, so the axis text stays readable on a phone.
+        chart(days, Math.round(Math.min(640, Math.max(300, el.clientWidth - 32))))),
       h("details", { class: "card" }, h("summary", {}, "The numbers"),
         table("!Sign-ups and logins per day", ["Day", "Sign-ups", "Logins"], days.slice().reverse().map((d) => [d.date, String(d.signups), String(d.logins)]))),
     );

@@ -112,15 +112,16 @@ export async function customerPage(el, id) {
     return;
   }
   const reload = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
+  const sessions = sessionsSection(user);
+  const sections = [timelineSection(user), attributesSection(user), groupsSection(user), resetActions(user)];
   el.append(
     pageTitle(displayName(user)),
     h("p", { class: "badges" }, statusBadges(user), h("span", { class: "hint" }, ` id ${user.user_id}`)),
-    actions(user, reload),
-    contacts(user),
-    editForm(user, reload),
+    h("div", { class: "detail-grid" }, contacts(user), actions(user, reload)),
+    sessions.el,
+    h("div", { class: "detail-grid" }, editForm(user, reload), sections.map((s) => s.el)),
   );
-  const sections = [sessionsSection(user), timelineSection(user), attributesSection(user), groupsSection(user), resetActions(user)];
-  el.append(...sections.map((s) => s.el));
+  sections.push(sessions);
   await Promise.all(sections.map((s) => s.load?.()));
 }
 
