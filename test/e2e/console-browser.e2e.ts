@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium, screenshotter } from "./browser";
 import { DEMO, freshEmail, platformToken, registerAccount, type Account } from "./clients";
@@ -99,19 +99,24 @@ describe("seller console in Chromium", () => {
     if (definitionId) await platform("DELETE", `/user_attribute/definition/${definitionId}`);
   });
 
-  async function context(options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  /** Runs `steps` in a fresh browser context (dialogs accepted); the page must throw no script error. */
+  async function inPage(options: BrowserContextOptions, steps: (page: Page) => Promise<void>) {
     const context = await browser.newContext(options);
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("dialog", (d) => d.accept());
-    return { context, page, errors };
+    try {
+      await steps(page);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   }
 
-  it("signs in, finds the customer, revokes their session: the storefront cookie is refused next", async () => {
-    const { context: ctx, page, errors } = await context(DESKTOP);
-    try {
+  it("signs in, finds the customer, revokes their session: the storefront cookie is refused next", () =>
+    inPage(DESKTOP, async (page) => {
       await signIn(page);
       const storefrontSession = () =>
         fetch(`${workerUrl}/service/application/user/authentication/v1.0/session`, {
@@ -143,15 +148,10 @@ describe("seller console in Chromium", () => {
       await eventually(() => toastText(page)).toBe("Session revoked.");
       await eventually(() => sessions.getByText("Nothing here yet.").isVisible()).toBe(true);
       expect(await storefrontSession()).toBe(401);
-      expect(errors).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  });
+    }));
 
-  it("config: a bad password length is shown at the field (page check and API check), a concurrent edit says reload", async () => {
-    const { context: ctx, page, errors } = await context(DESKTOP);
-    try {
+  it("config: a bad password length is shown at the field (page check and API check), a concurrent edit says reload", () =>
+    inPage(DESKTOP, async (page) => {
       await signIn(page);
       await open(page, "#/config", "Config");
       const policy = page.getByRole("region", { name: "Password policy" });
@@ -183,15 +183,10 @@ describe("seller console in Chromium", () => {
       expect((await platform("GET", "/platform/config")).body.password_settings.configs.length).toBe(12);
       await page.getByRole("button", { name: "Reload" }).click();
       await eventually(() => length.inputValue()).toBe("12");
-      expect(errors).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  });
+    }));
 
-  it("imports a CSV: the progress bar reaches 100 % with every row done; the error report downloads", async () => {
-    const { context: ctx, page, errors } = await context(DESKTOP);
-    try {
+  it("imports a CSV: the progress bar reaches 100 % with every row done; the error report downloads", () =>
+    inPage(DESKTOP, async (page) => {
       await signIn(page);
       await open(page, "#/jobs", "Import/export");
       const rows = Array.from({ length: 40 }, (_, i) => `${freshEmail(`import${i}`)},Imported,Row${i}`);
@@ -208,15 +203,10 @@ describe("seller console in Chromium", () => {
       let content = "";
       for await (const chunk of report) content += chunk;
       expect(content).toContain("not-an-email");
-      expect(errors).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  });
+    }));
 
-  it("the attribute query builder shows the matching customers and their count", async () => {
-    const { context: ctx, page, errors } = await context(DESKTOP);
-    try {
+  it("the attribute query builder shows the matching customers and their count", () =>
+    inPage(DESKTOP, async (page) => {
       await signIn(page);
       await open(page, "#/groups", "Groups and attributes");
       await page.getByLabel("Condition 1: attribute").selectOption({ label: "Tier" });
@@ -227,11 +217,7 @@ describe("seller console in Chromium", () => {
       await eventually(() => page.getByRole("row").filter({ hasText: groupName }).getByRole("cell").nth(3).textContent()).toBe("1");
       await eventually(() => page.locator(".count").textContent()).toBe("1 matching customer");
       expect(await page.getByRole("row").filter({ hasText: account.email }).count()).toBe(1);
-      expect(errors).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  });
+    }));
 
   const pages: [string, string, string][] = [
     ["customers", "#/customers", "Customers"],
@@ -242,9 +228,8 @@ describe("seller console in Chromium", () => {
   ];
 
   for (const [name, options] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
-    it(`every page at ${name} width: no serious or critical axe violations, no sideways scrolling, a screenshot`, async () => {
-      const { context: ctx, page, errors } = await context(options);
-      try {
+    it(`every page at ${name} width: no serious or critical axe violations, no sideways scrolling, a screenshot`, () =>
+      inPage(options, async (page) => {
         const shot = screenshotter(page, `console/${name}`);
         // A session to show (the first test revoked the one from the registration).
         expect((await platform("POST", "/customers/session", { user_id: account.userId, domain: "shop.example.com" })).status).toBe(200);
@@ -263,10 +248,6 @@ describe("seller console in Chromium", () => {
           // The README's picture (docs/console.png is a copy): one screen of a customer, not the whole page.
           if (name === "desktop" && file === "customer") await page.screenshot({ path: "test-results/screenshots/console/readme-customer.png" });
         }
-        expect(errors).toEqual([]);
-      } finally {
-        await ctx.close();
-      }
-    });
+      }));
   }
 });
