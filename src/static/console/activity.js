@@ -1,7 +1,7 @@
 // Activity: sign-ups and logins per day over the last 30 days, from the platform's daily activity
 // aggregate (an extension endpoint), drawn as a small SVG chart with the numbers as a table beside it.
 import { api } from "./api.js";
-import { attempt, fill, errorPanel, h, pageTitle, table } from "./ui.js";
+import { attempt, card, fill, errorPanel, h, pageTitle, table } from "./ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SERIES = [
@@ -51,8 +51,7 @@ export async function activityPage(el) {
   await attempt(panel, null, async () => {
     const { days } = await api("GET", "/stats/activity", { query: { days: 30 } });
     fill(body,
-      h("section", { class: "card", "aria-labelledby": "chart-title" },
-        h("h2", { id: "chart-title" }, "Sign-ups and logins"),
+      card("chart-title", "Sign-ups and logins",
         h("p", { class: "legend" }, SERIES.map(([, label, cls]) => h("span", { class: `key ${cls}` }, label))),
         // Drawn at the width it will have on screen, so the axis text stays readable on a phone.
         chart(days, Math.round(Math.min(640, Math.max(300, el.clientWidth - 32))))),

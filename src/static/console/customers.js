@@ -2,7 +2,7 @@
 // attributes, groups) and the admin actions (create, edit, block/unblock, archive, undelete, sessions).
 import { api } from "./api.js";
 import { resetActions } from "./resets.js";
-import { attempt, fill, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, showError, table, toast } from "./ui.js";
+import { attempt, card, fill, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, showError, table, toast } from "./ui.js";
 
 const PAGE_SIZE = 20;
 
@@ -144,8 +144,7 @@ function actions(user, reload) {
     }, "danger"),
     user.deleted_on ? act("Undelete", () => api("PUT", "/customers/undelete", { body: { user_id: user.user_id, reason: reason.value || undefined } })) : null,
   ];
-  return h("section", { class: "card", "aria-labelledby": "actions-title" },
-    h("h2", { id: "actions-title" }, "Account"),
+  return card("actions-title", "Account",
     field("Reason (kept in the timeline)", reason),
     h("div", { class: "buttons" }, buttons),
     panel);
@@ -157,8 +156,7 @@ function contacts(user) {
     ...user.emails.map((e) => h("li", {}, h("span", { class: "contact" }, e.email), flags(e))),
     ...user.phone_numbers.map((p) => h("li", {}, h("span", { class: "contact" }, `+${p.country_code} ${p.phone}`), flags(p))),
   ];
-  return h("section", { class: "card", "aria-labelledby": "contacts-title" },
-    h("h2", { id: "contacts-title" }, "Contacts"),
+  return card("contacts-title", "Contacts",
     items.length ? h("ul", { class: "contacts" }, items) : h("p", {}, "No email or phone."),
     h("dl", { class: "facts" },
       h("dt", {}, "Gender"), h("dd", {}, user.gender ?? "—"),
@@ -196,8 +194,7 @@ function sessionsSection(user) {
   const panel = errorPanel();
   const body = h("div");
   const reason = h("input", { name: "reason", value: "Revoked in the console", autocomplete: "off" });
-  const el = h("section", { class: "card", "aria-labelledby": "sessions-title" },
-    h("h2", { id: "sessions-title" }, "Sessions"), field("Reason for revoking", reason), body, panel);
+  const el = card("sessions-title", "Sessions", field("Reason for revoking", reason), body, panel);
   const uid = user.user_id;
   async function load() {
     const { items } = await api("GET", "/customers/sessions", { query: { id: uid } });
@@ -223,7 +220,7 @@ function sessionsSection(user) {
 function timelineSection(user) {
   const panel = errorPanel();
   const list = h("ol", { class: "timeline" });
-  const el = h("section", { class: "card", "aria-labelledby": "timeline-title" }, h("h2", { id: "timeline-title" }, "Timeline"), list, panel);
+  const el = card("timeline-title", "Timeline", list, panel);
   return {
     el,
     load: () => attempt(panel, null, async () => {
@@ -241,7 +238,7 @@ const showValue = (v) => (Array.isArray(v) ? v.join(", ") : typeof v === "object
 function attributesSection(user) {
   const panel = errorPanel();
   const body = h("div");
-  const el = h("section", { class: "card", "aria-labelledby": "attributes-title" }, h("h2", { id: "attributes-title" }, "Attributes"), body, panel);
+  const el = card("attributes-title", "Attributes", body, panel);
   return {
     el,
     load: () => attempt(panel, null, async () => {
@@ -264,7 +261,7 @@ function attributesSection(user) {
 function groupsSection(user) {
   const panel = errorPanel();
   const list = h("ul", { class: "chips" });
-  const el = h("section", { class: "card", "aria-labelledby": "groups-title" }, h("h2", { id: "groups-title" }, "Groups"), list, panel);
+  const el = card("groups-title", "Groups", list, panel);
   return {
     el,
     load: () => attempt(panel, null, async () => {

@@ -3,7 +3,7 @@
 // small query builder showing the matching customers and their count.
 import { api } from "./api.js";
 import { customerTable } from "./customers.js";
-import { attempt, fill, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, table, toast } from "./ui.js";
+import { attempt, card, fill, badge, dateTime, errorPanel, field, formOf, h, pager, pageTitle, table, toast } from "./ui.js";
 
 const TYPES = ["string", "number", "boolean", "date", "datetime", "email", "url", "phone", "enum", "select", "json"];
 const OPERATORS = [
@@ -65,8 +65,7 @@ function definitionsSection(defs, reload) {
   const panel = errorPanel();
   const editor = h("div");
   const flags = (d) => [d.is_multi_value && badge("multi"), d.customer_editable && badge("editable", "info"), d.encrypted && badge("encrypted", "warn"), d.pinned && badge("pinned"), d.is_locked && badge("locked", "bad")];
-  return h("section", { class: "card", "aria-labelledby": "defs-title" },
-    h("h2", { id: "defs-title" }, "Attribute definitions"),
+  return card("defs-title", "Attribute definitions",
     table("!Attribute definitions", ["Name", "Slug", "Type", "Flags", "Actions"], defs.map((d) => [
       d.name, h("code", {}, d.slug), d.type, h("span", { class: "badges" }, flags(d)),
       h("span", { class: "buttons" },
@@ -89,7 +88,7 @@ function definitionsSection(defs, reload) {
 async function groupsSection(reload) {
   const panel = errorPanel();
   const body = h("div");
-  const el = h("section", { class: "card", "aria-labelledby": "groups-title" }, h("h2", { id: "groups-title" }, "Groups"), body, panel,
+  const el = card("groups-title", "Groups", body, panel,
     h("details", {}, h("summary", {}, "New group from a CSV of members"), bulkGroupForm(reload)));
   async function load(pageNo = 1) {
     const { items, page } = await api("GET", "/user_group", { query: { page_no: pageNo, page_size: 20 } });
@@ -199,8 +198,7 @@ function queryBuilder(defs, reload) {
       h("button", { type: "submit" }, "Find customers")),
   ], () => run(1));
   if (defs.length) addRow(false);
-  const el = h("section", { class: "card", "aria-labelledby": "filter-title" },
-    h("h2", { id: "filter-title" }, "Find customers by attributes"),
+  const el = card("filter-title", "Find customers by attributes",
     defs.length ? null : h("p", { class: "hint" }, "Define an attribute first."),
     form, panel, results,
     h("div", { class: "row end" }, field("New group name", groupName), saveGroup));

@@ -1,7 +1,7 @@
 // Import/export: upload a customer file and follow its import job (a progress bar fed by the job API:
 // rows done of the file's rows, errors so far), export every customer, download results and error reports.
 import { api } from "./api.js";
-import { attempt, fill, badge, dateTime, download, errorPanel, field, formOf, h, pageTitle, table, toast } from "./ui.js";
+import { attempt, card, fill, badge, dateTime, download, errorPanel, field, formOf, h, pageTitle, table, toast } from "./ui.js";
 
 const POLL_MS = 500;
 const FORMATS = { csv: "text/csv", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
@@ -119,9 +119,9 @@ export async function jobsPage(el) {
 
   el.append(
     pageTitle("Import/export"),
-    h("section", { class: "card", "aria-labelledby": "import-title" }, h("h2", { id: "import-title" }, "Import customers"), importForm, importView.el),
-    h("section", { class: "card", "aria-labelledby": "export-title" }, h("h2", { id: "export-title" }, "Export customers"), exportButton, exportPanel, exportView.el),
-    h("section", { class: "card", "aria-labelledby": "history-title" }, h("h2", { id: "history-title" }, "Recent jobs"), history, historyPanel),
+    card("import-title", "Import customers", importForm, importView.el),
+    card("export-title", "Export customers", exportButton, exportPanel, exportView.el),
+    card("history-title", "Recent jobs", history, historyPanel),
   );
   await attempt(historyPanel, null, loadHistory);
 }

@@ -2,7 +2,7 @@
 // offers whatever customer-scoped passkey/MFA reset operations the API's OpenAPI document lists (a DELETE,
 // or a POST without a required body, on a path with {user_id}), and says so plainly while there are none.
 import { api, openApiDocument } from "./api.js";
-import { attempt, errorPanel, h, toast } from "./ui.js";
+import { attempt, card, errorPanel, h, toast } from "./ui.js";
 
 const PLATFORM_PREFIX = /^\/service\/platform\/user\/v1\.0\/company\/\{company_id\}\/application\/\{application_id\}/;
 const RESETTABLE = /passkey|webauthn|mfa|totp|two.?factor|2fa/i;
@@ -23,7 +23,7 @@ async function resetOperations() {
 export function resetActions(user) {
   const panel = errorPanel();
   const body = h("div");
-  const el = h("section", { class: "card", "aria-labelledby": "resets-title" }, h("h2", { id: "resets-title" }, "Passkeys and two-factor"), body, panel);
+  const el = card("resets-title", "Passkeys and two-factor", body, panel);
   return {
     el,
     load: () => attempt(panel, null, async () => {

@@ -122,5 +122,8 @@ export async function download(relativeOrAbsoluteUrl, fallbackName) {
   toast(`Downloaded ${name}.`);
 }
 
+/** A titled card: a region named by its heading (`id` links the two). */
+export const card = (id, title, ...children) => h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), ...children);
+
 /** The page's main heading, focused on navigation so keyboard and screen-reader users land on it. */
 export const pageTitle = (text) => h("h1", { tabindex: "-1" }, text);
