@@ -1,7 +1,7 @@
 import { createRouter, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { ActivityQuery, DailyActivity } from "../../schemas/activity";
 import { dailyActivity } from "../../services/activity/daily";
-import { customerDataStores } from "../../wiring/customer-data";
+import { customerDataDeps } from "../../wiring/customer-data";
 
 export const activityRoutes = createRouter().openapi(
   platformRoute({
@@ -13,5 +13,5 @@ export const activityRoutes = createRouter().openapi(
     request: { params: PlatformParams, query: ActivityQuery },
     responses: ok(DailyActivity),
   }),
-  async (c) => c.json(await dailyActivity(customerDataStores(c.env).events, c.var.application.id, c.req.valid("query").days), 200),
+  async (c) => c.json(await dailyActivity(customerDataDeps(c.env).events, c.var.application.id, c.req.valid("query").days), 200),
 );
