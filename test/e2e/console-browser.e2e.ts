@@ -150,6 +150,24 @@ describe("seller console in Chromium", () => {
       expect(await storefrontSession()).toBe(401);
     }));
 
+  it("renews the access token through the refresh grant when it nears expiry, without asking again", () =>
+    inPage(DESKTOP, async (page) => {
+      // The page judges expiry by its own clock, which this test moves forward past the renewal margin.
+      await page.clock.install();
+      await signIn(page);
+      const grants: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().endsWith("/oauth/token")) grants.push(new URLSearchParams(r.postData() ?? "").get("grant_type") ?? "");
+      });
+      await page.clock.setSystemTime(Date.now() + 15 * 60_000);
+      await open(page, "#/config", "Config");
+      expect(grants).toEqual(["refresh_token"]);
+      expect(await page.locator(".error-box").count()).toBe(0);
+      // The renewed token serves the next calls without another grant.
+      await open(page, "#/customers", "Customers");
+      expect(grants).toEqual(["refresh_token"]);
+    }));
+
   it("config: a bad password length is shown at the field (page check and API check), a concurrent edit says reload", () =>
     inPage(DESKTOP, async (page) => {
       await signIn(page);
