@@ -1,6 +1,7 @@
-// Passkey and MFA resets. HOOK: the platform endpoints for these are being built separately; this section
-// offers whatever customer-scoped passkey/MFA reset operations the API's OpenAPI document lists (a DELETE,
-// or a POST without a required body, on a path with {user_id}), and says so plainly while there are none.
+// Passkey and MFA resets. HOOK: the platform endpoints for these are being built separately (not on main yet);
+// this section offers whatever customer-wide passkey/MFA reset operations the API's OpenAPI document lists (a
+// DELETE, or a POST without a required body, whose only own path parameter is {user_id}, e.g.
+// POST …/customers/{user_id}/mfa/reset), and says plainly while there are none.
 import { api, openApiDocument } from "./api.js";
 import { attempt, card, errorPanel, h, toast } from "./ui.js";
 
@@ -11,10 +12,19 @@ async function resetOperations() {
   const doc = await openApiDocument();
   const found = [];
   for (const [path, methods] of Object.entries(doc.paths ?? {})) {
-    if (!PLATFORM_PREFIX.test(path) || !path.includes("{user_id}") || !RESETTABLE.test(path)) continue;
+    const rest = path.replace(PLATFORM_PREFIX, "");
+    // Only calls about the customer as a whole: a path naming something else ({passkey_id}) needs a list to pick from.
+    const params = rest.match(/\{\w+\}/g) ?? [];
+    if (!PLATFORM_PREFIX.test(path) || params.length !== 1 || params[0] !== "{user_id}" || !RESETTABLE.test(rest)) continue;
     for (const [method, op] of Object.entries(methods)) {
       const needsBody = op.requestBody?.required === true;
-      if (method === "delete" || (method === "post" && !needsBody)) found.push({ method: method.toUpperCase(), path: path.replace(PLATFORM_PREFIX, ""), summary: op.summary ?? op.operationId });
+      if (method === "delete" || (method === "post" && !needsBody)) found.push({
+        method: method.toUpperCase(),
+        path: rest,
+        // "resetCustomerSecondFactor" → "Reset customer second factor"; the summary says what it does.
+        label: (op.operationId ?? `${method} ${rest}`).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().replace(/^./, (c) => c.toUpperCase()),
+        summary: (op.summary ?? "").replace(/^Extension: /, ""),
+      });
     }
   }
   return found;
@@ -34,10 +44,10 @@ export function resetActions(user) {
       }
       body.replaceChildren(h("div", { class: "buttons" }, operations.map((op) =>
         h("button", { type: "button", class: "danger", onclick: (e) => attempt(panel, e.currentTarget, async () => {
-          if (!confirm(`${op.summary} for this customer?`)) return;
+          if (!confirm(`${op.label}? ${op.summary}`)) return;
           await api(op.method, op.path.replace("{user_id}", encodeURIComponent(user.user_id)));
-          toast(`${op.summary}: done.`);
-        }) }, op.summary))));
+          toast(`${op.label}: done.`);
+        }) }, op.label))));
     }),
   };
 }
