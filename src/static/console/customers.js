@@ -199,8 +199,8 @@ function sessionsSection(user) {
   async function load() {
     const { items } = await api("GET", "/customers/sessions", { query: { id: uid } });
     fill(body,
-      table("!Active sessions", ["Device", "IP", "Domain", "Location", "Expires", ""], items.map((s) => [
-        s.user_agent || "—", s.ip || "—", s.domain || "—", s.location || "—", dateTime(s.expire_in),
+      table("!Active sessions", ["Device", "IP", "Domain", "Last seen", "Expires", ""], items.map((s) => [
+        s.user_agent, s.ip, s.domain, dateTime(s.last_seen), dateTime(s.expire_in),
         h("button", { type: "button", class: "danger", "aria-label": `Revoke session ${s.session_id}`, onclick: (e) => attempt(panel, e.currentTarget, async () => {
           await api("DELETE", "/customers/session", { query: { id: uid, session_id: s.session_id, reason: reason.value || "Revoked in the console" } });
           toast("Session revoked.");
