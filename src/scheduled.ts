@@ -2,7 +2,7 @@ import { database } from "./db/client";
 import { ErasureRepo } from "./db/erasure-repo";
 import { EventsRepo } from "./db/events-repo";
 import type { Bindings } from "./env";
-import { eraseDueAccounts } from "./services/erasure";
+import { eraseDueAccounts } from "./services/profile/erasure";
 
 /** Cron Trigger handler (wrangler.toml [triggers]): erases the accounts whose deletion date has passed. */
 export async function handleScheduled(controller: ScheduledController, env: Bindings): Promise<void> {

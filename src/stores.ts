@@ -6,9 +6,9 @@ import { GroupsRepo } from "./db/groups-repo";
 import { JobsRepo } from "./db/jobs-repo";
 import { UsersRepo } from "./db/users-repo";
 import { loadConfig, type Bindings } from "./env";
-import type { DefinitionStores } from "./services/attribute-definitions";
-import type { ValueStores } from "./services/attribute-values";
-import type { ListStores } from "./services/user-lists";
+import type { DefinitionStores } from "./services/attributes/definitions";
+import type { ValueStores } from "./services/attributes/values";
+import type { ListStores } from "./services/attributes/user-lists";
 import type { GroupStores } from "./services/user-groups";
 import type { JobStores } from "./services/user-jobs";
 

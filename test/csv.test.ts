@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unsafePatternReason } from "../src/services/attribute-rules";
+import { unsafePatternReason } from "../src/services/attributes/rules";
 import { csvLine, parseCsv, unguardField } from "../src/services/csv";
 
 describe("CSV", () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { generateOtp } from "../src/services/otp";
+import { generateOtp } from "../src/services/codes/otp";
 import { expectError } from "./support/http";
 import { e164, lastCode, outbox, post, randomEmail, randomMobile, wrongCode, type MobileSent } from "./support/otp";
 import { createTenant, type Tenant } from "./support/tenants";

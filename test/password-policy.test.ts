@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_PLATFORM_CONFIG } from "../src/schemas/platform-config";
-import { assertPasswordAllowed, MAX_PASSWORD_LENGTH, policyViolations } from "../src/services/password-policy";
-import { setPassword } from "../src/services/passwords";
+import { assertPasswordAllowed, MAX_PASSWORD_LENGTH, policyViolations } from "../src/services/passwords/policy";
+import { setPassword } from "../src/services/passwords/passwords";
 import { toHex } from "../src/crypto/tokens";
 import { ApiError } from "../src/errors";
 import {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/tokens";
 import { CodeStore } from "../src/kv/code-store";
-import { consumeCode } from "../src/services/one-time-codes";
+import { consumeCode } from "../src/services/codes/one-time-codes";
 import { expectError } from "./support/http";
 import { e164, lastCode, lastLinkCode, lastMessage, outbox, post, randomEmail, randomMobile, type MobileSent } from "./support/otp";
 import { createTenant, type Tenant } from "./support/tenants";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_SESSIONS_PER_USER } from "../src/durable/user-sessions";
-import { validateSession } from "../src/services/sessions";
+import { validateSession } from "../src/services/sessions/sessions";
 import { expectError } from "./support/http";
 import { countRows, eventsOf, newAdmin, send, type Admin } from "./support/customers";
 

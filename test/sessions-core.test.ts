@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
 import { UsersRepo } from "../src/db/users-repo";
 import { DEFAULT_PLATFORM_CONFIG } from "../src/schemas/platform-config";
-import { createSession, endAllSessions, validateSession } from "../src/services/sessions";
-import { newUserRecord } from "../src/services/users";
+import { createSession, endAllSessions, validateSession } from "../src/services/sessions/sessions";
+import { newUserRecord } from "../src/services/accounts/users";
 import { createTenant } from "./support/tenants";
 
 const stores = () => ({ registry: env.USER_SESSIONS, records: env.SESSIONS_KV });

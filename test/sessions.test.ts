@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { endAllSessions } from "../src/services/sessions";
+import { endAllSessions } from "../src/services/sessions/sessions";
 import {
   get,
   HAS_PASSWORD,

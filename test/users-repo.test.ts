@@ -5,7 +5,7 @@ import { newId } from "../src/crypto/tokens";
 import { database } from "../src/db/client";
 import { userEmails, userPhones, users } from "../src/db/schema/users";
 import { UsersRepo } from "../src/db/users-repo";
-import { newUserRecord } from "../src/services/users";
+import { newUserRecord } from "../src/services/accounts/users";
 import { createTenant } from "./support/tenants";
 
 describe("UsersRepo reads", () => {

@@ -3,7 +3,7 @@ import { commitBatch, readAll, type Statement } from "./batch";
 import type { Database } from "./client";
 import { attributeDefinitions, attributeSubjects, attributeValues, userAttributes } from "./schema/attributes";
 import { users } from "./schema/users";
-import type { IndexEntry } from "../services/attribute-types";
+import type { IndexEntry } from "../services/attributes/types";
 
 export type DefinitionRow = typeof attributeDefinitions.$inferSelect;
 export type NewDefinitionRow = Omit<typeof attributeDefinitions.$inferInsert, "key">;

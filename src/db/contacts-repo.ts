@@ -2,7 +2,7 @@ import { and, eq, ne, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/tokens";
 import type { Channel } from "../notify/purposes";
-import type { NormalizedPhone } from "../services/contacts";
+import type { NormalizedPhone } from "../schemas/contacts";
 import type { Database } from "./client";
 import { userEmails, userPhones, users } from "./schema/users";
 import { rethrowContactConflict } from "./users-repo";

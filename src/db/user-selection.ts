@@ -1,7 +1,7 @@
 import { inArray, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { ApiError } from "../errors";
-import type { FilterPlan, FilterTerm, Match } from "../services/attribute-filter";
+import type { FilterPlan, FilterTerm, Match } from "../services/attributes/filter";
 import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";

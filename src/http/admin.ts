@@ -3,7 +3,7 @@ import { CustomersRepo } from "../db/customers-repo";
 import { EventsRepo } from "../db/events-repo";
 import { IdentitiesRepo } from "../db/identities-repo";
 import { UsersRepo } from "../db/users-repo";
-import type { AdminScope, CustomerStores } from "../services/customers";
+import type { AdminScope, CustomerStores } from "../services/customers/customers";
 import { sessionStores } from "./auth";
 import type { AppContext } from "./context";
 

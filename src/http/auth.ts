@@ -6,7 +6,7 @@ import { EventsRepo } from "../db/events-repo";
 import { PasswordsRepo } from "../db/passwords-repo";
 import { loadConfig } from "../env";
 import { createNotifier } from "../notify";
-import type { AccountStores } from "../services/passwords";
+import type { AccountStores } from "../services/passwords/passwords";
 import {
   createSession,
   endSession,
@@ -15,8 +15,8 @@ import {
   type ClientInfo,
   type SessionStores,
   type ValidSession,
-} from "../services/sessions";
-import { accountUnusableReason } from "../services/users";
+} from "../services/sessions/sessions";
+import { accountUnusableReason } from "../services/accounts/users";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError, unauthorized } from "../errors";
 

@@ -1,5 +1,5 @@
 import type { UserRecord } from "../db/users-repo";
-import { pendingVerification, startVerification, verificationChallenge, verificationPending, type VerificationStart } from "../services/registration-verification";
+import { pendingVerification, startVerification, verificationChallenge, verificationPending, type VerificationStart } from "../services/registration/verification";
 import { clientInfo } from "./auth";
 import type { AppContext } from "./context";
 import { ApiError } from "../errors";

@@ -6,9 +6,9 @@ import { EventsRepo } from "../db/events-repo";
 import { UsersRepo } from "../db/users-repo";
 import { loadConfig } from "../env";
 import { createNotifier } from "../notify";
-import type { ContactVerificationLinkDeps } from "../services/contact-verification";
-import type { OtpAccountDeps } from "../services/otp-login";
-import type { PasswordResetDeps } from "../services/password-reset";
+import type { ContactVerificationLinkDeps } from "../services/profile/verify-contact";
+import type { OtpAccountDeps } from "../services/login/otp";
+import type { PasswordResetDeps } from "../services/passwords/reset";
 import type { AppContext } from "./context";
 
 export type OtpServices = OtpAccountDeps & PasswordResetDeps & ContactVerificationLinkDeps;

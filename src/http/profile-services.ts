@@ -1,6 +1,6 @@
 import { AccountRepo } from "../db/account-repo";
 import { database } from "../db/client";
-import type { ProfileDeps } from "../services/contact-change";
+import type { ProfileDeps } from "../services/profile/contact-change";
 import { sessionStores } from "./auth";
 import type { AppContext } from "./context";
 import { otpServices } from "./otp-services";

@@ -4,7 +4,7 @@ import { onNotFound } from "../http/error-handler";
 import { badRequest } from "../errors";
 import { createRouter, ok } from "../http/openapi";
 import { readOutbox } from "../notify/outbox";
-import { normalizeEmail, normalizePhone } from "../services/contacts";
+import { normalizeEmail, normalizePhone } from "../schemas/contacts";
 
 const OUTBOX_PATH = "/_dev/outbox";
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attribute-filter";
-import { ATTRIBUTE_TYPES } from "../services/attribute-types";
+import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attributes/filter";
+import { ATTRIBUTE_TYPES } from "../services/attributes/types";
 import { MAX_PAGE_SIZE, PageQuery, paged, queryBoolean } from "./pagination";
 import { UserSearchSchema } from "./user";
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { normalizePhone } from "../services/contacts";
+import { normalizePhone } from "./contacts";
 import { UserSchema } from "./user";
 
 /*

@@ -1,11 +1,11 @@
 import { usersAfter } from "../db/user-selection";
 import type { UserRecord } from "../db/users-repo";
-import type { AttributeModel } from "./attribute-definitions";
-import { valueToText, type AttributeValue } from "./attribute-types";
-import { readValue } from "./attribute-values";
+import type { AttributeModel } from "./attributes/definitions";
+import { valueToText, type AttributeValue } from "./attributes/types";
+import { readValue } from "./attributes/values";
 import { csvLine } from "./csv";
 import { ATTRIBUTE_COLUMN, type ImportStores } from "./user-import";
-import { userStatus } from "./users";
+import { userStatus } from "./accounts/users";
 
 /*
  * Customer export in the import format: a file exported from one application imports into another

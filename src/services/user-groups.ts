@@ -9,13 +9,13 @@ import { ApiError, badRequest, conflict, notFound } from "../errors";
 import type { CreateUserGroup, PartialUserGroupUpdateSchema, UpdateUserGroupSchema, UserGroupResponseSchema } from "../schemas/groups";
 import { pagination, type Pagination } from "../schemas/pagination";
 import type { UserSearchSchema } from "../schemas/user";
-import { loadModels, type AttributeModel } from "./attribute-definitions";
-import { planFilter } from "./attribute-filter";
-import { normalizeEmail, normalizePhone } from "./contacts";
+import { loadModels, type AttributeModel } from "./attributes/definitions";
+import { planFilter } from "./attributes/filter";
+import { normalizeEmail, normalizePhone } from "../schemas/contacts";
 import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "./csv";
 import { fileLinks, readFileUrl, saveFile } from "./files";
-import { usersPage, type ListStores } from "./user-lists";
-import { toUserSearchSchema } from "./users";
+import { usersPage, type ListStores } from "./attributes/user-lists";
+import { toUserSearchSchema } from "./accounts/users";
 
 export const MAX_GROUP_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_GROUP_FILE_ROWS = 10_000;

@@ -9,13 +9,13 @@ import { usersByIds } from "../db/user-selection";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
 import type { AttributeCipher } from "../crypto/attribute-cipher";
 import { newId } from "../crypto/tokens";
-import type { AttributeModel } from "./attribute-definitions";
-import { parseDay, type AttributeValue } from "./attribute-types";
-import { valueFromText } from "./attribute-checks";
-import { toStored } from "./attribute-values";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "./contacts";
+import type { AttributeModel } from "./attributes/definitions";
+import { parseDay, type AttributeValue } from "./attributes/types";
+import { valueFromText } from "./attributes/checks";
+import { toStored } from "./attributes/values";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../schemas/contacts";
 import { recordMap } from "./csv";
-import { newUserRecord } from "./users";
+import { newUserRecord } from "./accounts/users";
 
 /*
  * Customer import, one chunk of rows at a time. Every row is checked on its own; a good row creates

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Destination } from "../../src/services/destinations";
+import type { Destination } from "../../src/services/codes/destinations";
 import { e164, lastCode, lastLinkCode, post, randomEmail, randomMobile, type MobileSent } from "../support/otp";
 import { GOOD_PASSWORD } from "../support/accounts";
 import { sendLinkFor } from "../support/links";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
 import { UsersRepo } from "../../src/db/users-repo";
-import { normalizePhone } from "../../src/services/contacts";
-import { newUserRecord } from "../../src/services/users";
+import { normalizePhone } from "../../src/schemas/contacts";
+import { newUserRecord } from "../../src/services/accounts/users";
 import { call, json } from "./http";
 import { sessionFor } from "./profile";
 import type { Tenant } from "./tenants";

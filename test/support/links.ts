@@ -7,8 +7,8 @@ import type { UserRecord } from "../../src/db/users-repo";
 import { CodeStore } from "../../src/kv/code-store";
 import { OutboxNotifier } from "../../src/notify/outbox";
 import { toApplication } from "../../src/services/applications";
-import { sendVerificationLink } from "../../src/services/contact-verification";
-import type { Destination } from "../../src/services/destinations";
+import { sendVerificationLink } from "../../src/services/profile/verify-contact";
+import type { Destination } from "../../src/services/codes/destinations";
 import type { Tenant } from "./tenants";
 import { usersRepo } from "./users";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { DEFAULT_PLATFORM_CONFIG } from "../../src/schemas/platform-config";
-import { createSession } from "../../src/services/sessions";
+import { createSession } from "../../src/services/sessions/sessions";
 import { call, json } from "./http";
 import { e164, lastCode, randomEmail, randomMobile } from "./otp";
 import type { Tenant } from "./tenants";

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { parseSessionToken, validateSession } from "../../src/services/sessions";
+import { parseSessionToken, validateSession } from "../../src/services/sessions/sessions";
 import type { Admin } from "./customers";
 import { json } from "./http";
 import { e164, lastCode, post, randomMobile, type MobileSent } from "./otp";

@@ -3,8 +3,8 @@ import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JW
 import { expect, vi } from "vitest";
 import { database } from "../../src/db/client";
 import { UsersRepo } from "../../src/db/users-repo";
-import { validateSession } from "../../src/services/sessions";
-import { newUserRecord } from "../../src/services/users";
+import { validateSession } from "../../src/services/sessions/sessions";
+import { newUserRecord } from "../../src/services/accounts/users";
 import { call, json } from "./http";
 import { createTenant, type Tenant } from "./tenants";
 

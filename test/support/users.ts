@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
 import { UsersRepo, type UserRecord } from "../../src/db/users-repo";
-import { normalizePhone } from "../../src/services/contacts";
-import { newUserRecord } from "../../src/services/users";
+import { normalizePhone } from "../../src/schemas/contacts";
+import { newUserRecord } from "../../src/services/accounts/users";
 import type { Tenant } from "./tenants";
 
 export const usersRepo = () => new UsersRepo(database(env.DB));

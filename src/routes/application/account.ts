@@ -2,7 +2,7 @@ import { clearSessionCookie, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { profileServices } from "../../http/profile-services";
 import { DeleteApplicationUserRequest, DeleteUserSuccess } from "../../schemas/profile";
-import { requestDeletion } from "../../services/account-deletion";
+import { requestDeletion } from "../../services/profile/deletion";
 
 export const accountRoutes = createRouter()
   .openapi(

@@ -2,8 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { DefinitionListQuery, StorefrontDefinitionList, UpdateUserAttributes, UserAttributes } from "../../schemas/attributes";
-import { listDefinitions, toStorefrontDefinition } from "../../services/attribute-definitions";
-import { ownAttributes, updateOwnAttributes } from "../../services/attribute-values";
+import { listDefinitions, toStorefrontDefinition } from "../../services/attributes/definitions";
+import { ownAttributes, updateOwnAttributes } from "../../services/attributes/values";
 import { customerDataStores } from "../../stores";
 
 const tags = ["Storefront: user attributes"];

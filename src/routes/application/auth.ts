@@ -10,10 +10,10 @@ import {
   UserExistsDetails,
   UserExistsQuery,
 } from "../../schemas/auth";
-import { loginWithPassword } from "../../services/password-login";
-import { registerUser } from "../../services/registration";
-import { userExists } from "../../services/user-lookup";
-import { toUserSchema } from "../../services/users";
+import { loginWithPassword } from "../../services/login/password";
+import { registerUser } from "../../services/registration/register";
+import { userExists } from "../../services/accounts/lookup";
+import { toUserSchema } from "../../services/accounts/users";
 
 const tags = ["Storefront: authentication"];
 

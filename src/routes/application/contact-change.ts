@@ -12,11 +12,11 @@ import {
   VerifyPrimaryOTPRequest,
   VerifyPrimaryOTPSuccess,
 } from "../../schemas/profile";
-import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp } from "../../services/contact-change";
-import { normalizePhone } from "../../services/contacts";
-import { emailDestination, mobileDestination, type Destination } from "../../services/destinations";
-import type { IssuedOtp } from "../../services/otp";
-import { toUserSchema } from "../../services/users";
+import { completeContactChange, sendPrimaryOtp, sendUpdateOtp, verifyPrimaryOtp } from "../../services/profile/contact-change";
+import { normalizePhone } from "../../schemas/contacts";
+import { emailDestination, mobileDestination, type Destination } from "../../services/codes/destinations";
+import type { IssuedOtp } from "../../services/codes/otp";
+import { toUserSchema } from "../../services/accounts/users";
 
 /**
  * Profile v2.0 (§2.2): change a primary email/mobile after proving control of the current primary

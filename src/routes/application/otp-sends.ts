@@ -1,8 +1,8 @@
 import type { AppContext } from "../../http/context";
 import { clientInfo } from "../../http/auth";
-import type { NormalizedPhone } from "../../services/contacts";
-import type { Destination } from "../../services/destinations";
-import type { IssuedOtp, SendOtpInput } from "../../services/otp";
+import type { NormalizedPhone } from "../../schemas/contacts";
+import type { Destination } from "../../services/codes/destinations";
+import type { IssuedOtp, SendOtpInput } from "../../services/codes/otp";
 
 /** What every send endpoint passes on: the destination, the caller's IP, and the resend token on `action: "resend"`. */
 export function sendInput(

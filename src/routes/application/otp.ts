@@ -15,12 +15,12 @@ import {
   VerifyOtpRequest,
   VerifyOtpSuccess,
 } from "../../schemas/otp";
-import type { Destination } from "../../services/destinations";
-import { emailDestination, mobileDestination } from "../../services/destinations";
-import type { OtpLookup } from "../../services/otp";
-import { completeLoginOtp, sendLoginOtp } from "../../services/otp-login";
-import { completeVerification, sendVerificationOtp } from "../../services/registration-verification";
-import { toUserSchema } from "../../services/users";
+import type { Destination } from "../../services/codes/destinations";
+import { emailDestination, mobileDestination } from "../../services/codes/destinations";
+import type { OtpLookup } from "../../services/codes/otp";
+import { completeLoginOtp, sendLoginOtp } from "../../services/login/otp";
+import { completeVerification, sendVerificationOtp } from "../../services/registration/verification";
+import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
 const tags = ["Storefront: OTP login"];

@@ -19,9 +19,9 @@ import {
   VerifyForgotOtpSuccess,
   VerifyMobileForgotOtpRequest,
 } from "../../schemas/otp";
-import { emailDestination, mobileDestination } from "../../services/destinations";
-import { checkResetCode, resetPasswordWithCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/password-reset";
-import { toUserSchema } from "../../services/users";
+import { emailDestination, mobileDestination } from "../../services/codes/destinations";
+import { checkResetCode, resetPasswordWithCode, sendForgotOtp, sendResetLink, verifyForgotOtp } from "../../services/passwords/reset";
+import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
 const tags = ["Storefront: forgot password"];

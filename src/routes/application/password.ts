@@ -1,7 +1,7 @@
 import { accountStores, clientInfo, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { HasPasswordSuccess, UpdatePasswordRequestSchema, VerifyEmailSuccess } from "../../schemas/auth";
-import { changePassword } from "../../services/passwords";
+import { changePassword } from "../../services/passwords/passwords";
 
 const tags = ["Storefront: password"];
 

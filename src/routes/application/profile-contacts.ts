@@ -13,10 +13,10 @@ import {
   VerifyEmailOTPSuccess,
   VerifyMobileOTPSuccess,
 } from "../../schemas/profile";
-import { emailDestination, mobileDestination } from "../../services/destinations";
-import { addContact, makePrimary, removeContact } from "../../services/profile-contacts";
-import { sendVerificationLink } from "../../services/contact-verification";
-import { toUserSchema } from "../../services/users";
+import { emailDestination, mobileDestination } from "../../services/codes/destinations";
+import { addContact, makePrimary, removeContact } from "../../services/profile/contacts";
+import { sendVerificationLink } from "../../services/profile/verify-contact";
+import { toUserSchema } from "../../services/accounts/users";
 
 /** The v1 contact list operations (§2.6): add, remove, make primary, send a verification link. */
 const tags = ["Storefront: profile contacts"];

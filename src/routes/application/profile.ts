@@ -3,8 +3,8 @@ import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi"
 import { profileServices } from "../../http/profile-services";
 import { PlatformQuery } from "../../schemas/auth";
 import { EditProfileRequest, ProfileEditSuccess } from "../../schemas/profile";
-import { updateProfile, type ProfileUpdated } from "../../services/profile";
-import { toUserSchema } from "../../services/users";
+import { updateProfile, type ProfileUpdated } from "../../services/profile/profile";
+import { toUserSchema } from "../../services/accounts/users";
 
 const tags = ["Storefront: profile"];
 

@@ -1,8 +1,8 @@
 import { logOut, requireSession, requireUser, sessionStores } from "../../http/auth";
 import { createRouter, ok, storefrontRoute } from "../../http/openapi";
 import { LogoutSuccess, SessionListSuccess, UserObjectSchema } from "../../schemas/auth";
-import { listSessions } from "../../services/sessions";
-import { toUserSchema } from "../../services/users";
+import { listSessions } from "../../services/sessions/sessions";
+import { toUserSchema } from "../../services/accounts/users";
 
 const tags = ["Storefront: session"];
 

@@ -5,12 +5,12 @@ import { eventsRepo, logIn, usersRepo } from "../../http/auth";
 import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute, upstreamErrors } from "../../http/openapi";
 import { AuthSuccess, GoogleOAuthRequestSchema, OAuthRequestAppleSchema, OAuthRequestSchema, PlatformQuery } from "../../schemas/social";
-import { apple } from "../../services/social/apple";
-import { facebook } from "../../services/social/facebook";
-import { google } from "../../services/social/google";
-import type { SocialProvider } from "../../services/social/provider";
-import { socialSignIn, type SocialStores } from "../../services/social/sign-in";
-import { toUserSchema } from "../../services/users";
+import { apple } from "../../services/login/social/apple";
+import { facebook } from "../../services/login/social/facebook";
+import { google } from "../../services/login/social/google";
+import type { SocialProvider } from "../../services/login/social/provider";
+import { socialSignIn, type SocialStores } from "../../services/login/social/sign-in";
+import { toUserSchema } from "../../services/accounts/users";
 
 function socialStores(c: AppContext): SocialStores {
   return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };

@@ -5,8 +5,8 @@ import { EventsRepo } from "../../db/events-repo";
 import { UsersRepo } from "../../db/users-repo";
 import { LoginSuccess } from "../../schemas/auth";
 import { TokenRequestBody } from "../../schemas/profile";
-import { loginWithToken } from "../../services/token-login";
-import { toUserSchema } from "../../services/users";
+import { loginWithToken } from "../../services/login/token";
+import { toUserSchema } from "../../services/accounts/users";
 
 // 502: the store's JWKS (token_login.jwks_url) could not be fetched.
 const responses = { ...ok(LoginSuccess), ...upstreamErrors };

@@ -2,7 +2,7 @@ import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { otpServices } from "../../http/otp-services";
 import { CodeRequestBody, VerifyEmailSuccess } from "../../schemas/otp";
-import { verifyContactLink } from "../../services/contact-verification";
+import { verifyContactLink } from "../../services/profile/verify-contact";
 
 type LinkKind = "verify_email" | "verify_mobile";
 const tags = ["Storefront: contact verification"];

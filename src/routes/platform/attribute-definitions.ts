@@ -16,7 +16,7 @@ import {
   requireDefinition,
   toPlatformDefinition,
   updateDefinition,
-} from "../../services/attribute-definitions";
+} from "../../services/attributes/definitions";
 import { customerDataStores } from "../../stores";
 
 const tags = ["Platform: user attributes"];

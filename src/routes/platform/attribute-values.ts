@@ -13,8 +13,8 @@ import {
   UserAttributeList,
 } from "../../schemas/attributes";
 import { PageQuery } from "../../schemas/pagination";
-import { deleteValue, deleteValues, getValue, getValueById, setValue, setValues, valuesPage } from "../../services/attribute-values";
-import { filterUsers } from "../../services/user-lists";
+import { deleteValue, deleteValues, getValue, getValueById, setValue, setValues, valuesPage } from "../../services/attributes/values";
+import { filterUsers } from "../../services/attributes/user-lists";
 import { customerDataStores } from "../../stores";
 
 const tags = ["Platform: user attributes"];

@@ -17,7 +17,7 @@ import {
   UserIdParams,
   UserResponse,
 } from "../../schemas/customers";
-import { listCustomers, searchCustomers } from "../../services/customer-search";
+import { listCustomers, searchCustomers } from "../../services/customers/search";
 import {
   archiveCustomer,
   createCustomer,
@@ -25,7 +25,7 @@ import {
   setCustomersActive,
   undeleteCustomer,
   updateCustomer,
-} from "../../services/customers";
+} from "../../services/customers/customers";
 
 const tags = ["Platform: customers"];
 

@@ -16,7 +16,7 @@ import {
   endCustomerSession,
   endCustomerSessions,
   startCustomerSession,
-} from "../../services/admin-sessions";
+} from "../../services/sessions/admin";
 
 const tags = ["Platform: sessions"];
 

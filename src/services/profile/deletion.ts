@@ -1,0 +1,71 @@
+import type { UserRecord } from "../../db/users-repo";
+import { ApiError, forbidden, invalidField } from "../../errors";
+import type { Application } from "../applications";
+import { contactEntry } from "../accounts/by-contact";
+import type { ProfileDeps } from "./contact-change";
+import { verifyOtp } from "../codes/otp";
+import { endAllSessions } from "../sessions/sessions";
+
+/** DeleteApplicationUserRequestSchema after validation. */
+export interface DeletionRequest {
+  user_id?: string | undefined;
+  reason_id: string;
+  reason?: string | undefined;
+  request_id: string;
+  otp: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The reason as configured; its free text only when the reason asks for one. Throws 400 naming the field. */
+function checkedReason(app: Application, request: DeletionRequest): { reasonId: string; reasonText: string; detail: string | null } {
+  const reason = app.config.delete_account_reasons.find((r) => r.reason_id === request.reason_id);
+  if (!reason) {
+    const known = app.config.delete_account_reasons.map((r) => r.reason_id).join(", ");
+    throw invalidField("body", "reason_id", known ? `must be one of: ${known}` : "this store has no deletion reasons configured");
+  }
+  const detail = request.reason?.trim() || null;
+  if (reason.show_text_area && !detail) throw invalidField("body", "reason", `required for reason ${reason.reason_id}`);
+  return { reasonId: reason.reason_id, reasonText: reason.reason_text, detail: reason.show_text_area ? detail : null };
+}
+
+/**
+ * deleteUser: the OTP from sendOTPOnPrimary (with `action: "delete_account"`) confirms it. The
+ * account is scheduled for erasure `delete_account_day` days from now and every session ends at
+ * once; until the date the platform's unDeleteUser restores it, after it the Cron Trigger erases it.
+ * Returns the erasure date.
+ */
+export async function requestDeletion(
+  deps: ProfileDeps,
+  app: Application,
+  input: { user: UserRecord; request: DeletionRequest },
+  now = Date.now(),
+): Promise<string> {
+  const { user, request } = input;
+  if (request.user_id !== undefined && request.user_id !== user.user.id) throw forbidden("user_id is not the logged-in user");
+  const reason = checkedReason(app, request);
+  const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose: "delete_account", code: request.otp }, now);
+  if (!contactEntry(user, { channel: record.channel, address: record.destination })) throw new ApiError(400, "OTP_EXPIRED", "This code was not sent to this account");
+
+  const at = new Date(now).toISOString();
+  const deleteOn = new Date(now + app.config.delete_account_day * DAY_MS).toISOString();
+  await deps.users.commit([
+    deps.account.scheduleDeletionStatement(app.id, user.user.id, deleteOn, at),
+    deps.events.insertWhenStatement(
+      {
+        applicationId: app.id,
+        userId: user.user.id,
+        type: "user.deletion_requested",
+        title: "Account deletion requested",
+        subTitle: reason.reasonText,
+        actor: "user",
+        visible: true,
+        data: { reason_id: reason.reasonId, reason: reason.detail, delete_on: deleteOn },
+        createdAt: at,
+      },
+      deps.account.deletionScheduled(user.user.id, deleteOn),
+    ),
+  ]);
+  await endAllSessions(deps.sessions, app.id, user.user.id);
+  return deleteOn;
+}
