@@ -1,6 +1,6 @@
 import type { Bindings, JobMessage } from "./env";
-import { customerDataStores } from "./stores";
-import { failJob, runJobChunk } from "./services/user-jobs";
+import { customerDataStores } from "./wiring/customer-data";
+import { failJob, runJobChunk } from "./services/jobs/jobs";
 
 /** After this many failed attempts at one chunk, the job is marked failed instead of retried again. */
 const MAX_ATTEMPTS = 5;

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AttributesRepo } from "../src/db/attributes-repo";
 import { database } from "../src/db/client";
-import { FILTER_TUNING, filterSelection, selectPage, type FilterTuning } from "../src/db/user-selection";
+import { FILTER_TUNING, filterSelection, selectPage, type FilterTuning } from "../src/db/user-filter-sql";
 import { loadModels } from "../src/services/attributes/definitions";
 import { planFilter, type FilterCondition, type FilterPlan } from "../src/services/attributes/filter";
 import { call, expectError, json } from "./support/http";

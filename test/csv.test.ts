@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { unsafePatternReason } from "../src/services/attributes/rules";
-import { csvLine, parseCsv, unguardField } from "../src/services/csv";
+import { csvLine, parseCsv, unguardField } from "../src/services/jobs/csv";
 
 describe("CSV", () => {
   const text = 'a,b\r\n"x, ""quoted""",multi\nline\n\n"new\nline",2\nlast,row';

@@ -3,7 +3,14 @@ import { commitBatch, readAll, type Statement } from "./batch";
 import type { Database } from "./client";
 import { attributeDefinitions, attributeSubjects, attributeValues, userAttributes } from "./schema/attributes";
 import { users } from "./schema/users";
-import type { IndexEntry } from "../services/attributes/types";
+
+/** One row of the search index for an element (see the attribute_values table). */
+export interface IndexEntry {
+  valueText: string | null;
+  valueFold: string | null;
+  valueNum: number | null;
+  monthDay: number | null;
+}
 
 export type DefinitionRow = typeof attributeDefinitions.$inferSelect;
 export type NewDefinitionRow = Omit<typeof attributeDefinitions.$inferInsert, "key">;

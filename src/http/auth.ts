@@ -60,7 +60,6 @@ export function clientInfo(c: AppContext): ClientInfo {
 const notLoggedIn = () => new ApiError(401, "SESSION_INVALID", "Not logged in, or the session has ended");
 
 // The rule lives with the other user rules; re-exported because every login flow checks it here.
-export { accountUnusableReason };
 
 /**
  * The request's session: a valid `f.session` cookie, checked by the user's Durable Object (one

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Bindings } from "../env";
 import type { UserRecord } from "../db/users-repo";
-import type { Application } from "../services/applications";
+import type { Application } from "../services/tenants/applications";
 import type { ValidSession } from "../services/sessions/sessions";
 
 /** The platform API client a request was authenticated as. */

@@ -3,8 +3,8 @@ import { ApplicationsRepo } from "../db/applications-repo";
 import { database } from "../db/client";
 import { credentialMatches } from "../crypto/credentials";
 import { loadConfig } from "../env";
-import { findApplication } from "../services/applications";
-import { verifyAccessToken } from "../services/platform-auth";
+import { findApplication } from "../services/tenants/applications";
+import { verifyAccessToken } from "../services/tenants/platform-auth";
 import type { AppContext, AppEnv } from "./context";
 import { ApiError, forbidden, notFound, unauthorized } from "../errors";
 

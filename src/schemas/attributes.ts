@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attributes/filter";
-import { ATTRIBUTE_TYPES } from "../services/attributes/types";
+import { ATTRIBUTE_TYPES, FILTER_OPERATORS, MAX_CONDITIONS } from "./attribute-vocabulary";
 import { MAX_PAGE_SIZE, PageQuery, paged, queryBoolean } from "./pagination";
 import { UserSearchSchema } from "./user";
 

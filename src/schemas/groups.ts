@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { FILTER_OPERATORS, MAX_CONDITIONS } from "../services/attributes/filter";
+import { FILTER_OPERATORS, MAX_CONDITIONS } from "./attribute-vocabulary";
 import { PageQuery, paged } from "./pagination";
 import { UserSearchSchema } from "./user";
 

@@ -6,7 +6,7 @@ import { PasswordsRepo } from "../../src/db/passwords-repo";
 import { UsersRepo } from "../../src/db/users-repo";
 import { OutboxNotifier } from "../../src/notify/outbox";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
-import { deepMerge } from "../../src/services/deep-merge";
+import { deepMerge } from "../../src/services/tenants/deep-merge";
 import type { AccountStores } from "../../src/services/passwords/passwords";
 import type { VerificationStart } from "../../src/services/registration/verification";
 import { call, json } from "./http";

@@ -6,7 +6,7 @@ import { EventsRepo } from "../../src/db/events-repo";
 import type { UserRecord } from "../../src/db/users-repo";
 import { CodeStore } from "../../src/kv/code-store";
 import { OutboxNotifier } from "../../src/notify/outbox";
-import { toApplication } from "../../src/services/applications";
+import { toApplication } from "../../src/services/tenants/applications";
 import { sendVerificationLink } from "../../src/services/profile/verify-contact";
 import type { Destination } from "../../src/services/codes/destinations";
 import type { Tenant } from "./tenants";

@@ -1,6 +1,6 @@
 import { clearSessionCookie, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../http/profile-services";
+import { profileServices } from "../../wiring/profile";
 import { DeleteApplicationUserRequest, DeleteUserSuccess } from "../../schemas/profile";
 import { requestDeletion } from "../../services/profile/deletion";
 

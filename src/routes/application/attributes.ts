@@ -4,7 +4,7 @@ import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi"
 import { DefinitionListQuery, StorefrontDefinitionList, UpdateUserAttributes, UserAttributes } from "../../schemas/attributes";
 import { listDefinitions, toStorefrontDefinition } from "../../services/attributes/definitions";
 import { ownAttributes, updateOwnAttributes } from "../../services/attributes/values";
-import { customerDataStores } from "../../stores";
+import { customerDataStores } from "../../wiring/customer-data";
 
 const tags = ["Storefront: user attributes"];
 

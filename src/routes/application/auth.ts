@@ -1,5 +1,5 @@
 import { accountStores, clientInfo, logIn, usersRepo } from "../../http/auth";
-import { requireProvenContact, startContactVerification, verificationPending } from "../../http/contact-verification";
+import { requireProvenContact, startContactVerification, verificationPending } from "./registration-gate";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import {
   FormRegisterRequestSchema,

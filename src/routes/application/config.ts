@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { createRouter, ok, storefrontRoute } from "../../http/openapi";
 import { StorefrontConfigResponse } from "../../schemas/platform-config";
-import { storefrontView } from "../../services/platform-config";
+import { storefrontView } from "../../services/tenants/platform-config";
 
 export const configRoutes = createRouter()
   .openapi(

@@ -1,7 +1,7 @@
 import { clientInfo, requireUser } from "../../http/auth";
 import { invalidField } from "../../errors";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../http/profile-services";
+import { profileServices } from "../../wiring/profile";
 import { VerifyOtpSuccess } from "../../schemas/otp";
 import {
   EntityParams,

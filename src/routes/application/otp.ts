@@ -2,7 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type { AppContext } from "../../http/context";
 import { jsonBody, createRouter, ok, storefrontRoute } from "../../http/openapi";
 import { logIn } from "../../http/auth";
-import { otpServices } from "../../http/otp-services";
+import { otpServices } from "../../wiring/otp";
 import {
   EmailOtpSuccess,
   PlatformQuery,

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { accountStores, clientInfo, logIn } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { otpServices } from "../../http/otp-services";
+import { otpServices } from "../../wiring/otp";
 import { LoginSuccess } from "../../schemas/auth";
 import {
   CodeRequestBody,

@@ -1,6 +1,6 @@
 import { clientInfo, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../http/profile-services";
+import { profileServices } from "../../wiring/profile";
 import { LoginSuccess, PlatformQuery } from "../../schemas/auth";
 import {
   DeleteEmailQuery,

@@ -1,6 +1,6 @@
 import { clientInfo, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../http/profile-services";
+import { profileServices } from "../../wiring/profile";
 import { PlatformQuery } from "../../schemas/auth";
 import { EditProfileRequest, ProfileEditSuccess } from "../../schemas/profile";
 import { updateProfile, type ProfileUpdated } from "../../services/profile/profile";

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { otpServices } from "../../http/otp-services";
+import { otpServices } from "../../wiring/otp";
 import { CodeRequestBody, VerifyEmailSuccess } from "../../schemas/otp";
 import { verifyContactLink } from "../../services/profile/verify-contact";
 

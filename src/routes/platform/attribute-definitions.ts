@@ -17,7 +17,7 @@ import {
   toPlatformDefinition,
   updateDefinition,
 } from "../../services/attributes/definitions";
-import { customerDataStores } from "../../stores";
+import { customerDataStores } from "../../wiring/customer-data";
 
 const tags = ["Platform: user attributes"];
 const DefinitionParams = PlatformParams.extend({

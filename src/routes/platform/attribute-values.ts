@@ -15,7 +15,7 @@ import {
 import { PageQuery } from "../../schemas/pagination";
 import { deleteValue, deleteValues, getValue, getValueById, setValue, setValues, valuesPage } from "../../services/attributes/values";
 import { filterUsers } from "../../services/attributes/user-lists";
-import { customerDataStores } from "../../stores";
+import { customerDataStores } from "../../wiring/customer-data";
 
 const tags = ["Platform: user attributes"];
 const pathId = (name: string) => z.string().min(1).max(64).openapi({ param: { name, in: "path" } });

@@ -1,8 +1,8 @@
 import { createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { applicationsRepo } from "../../http/tenant";
 import { PlatformConfigResponse, PlatformConfigUpdate } from "../../schemas/platform-config";
-import { findApplication } from "../../services/applications";
-import { platformView, updatePlatformConfig } from "../../services/platform-config";
+import { findApplication } from "../../services/tenants/applications";
+import { platformView, updatePlatformConfig } from "../../services/tenants/platform-config";
 import { notFound } from "../../errors";
 
 export const platformConfigRoutes = createRouter()

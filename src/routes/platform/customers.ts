@@ -1,5 +1,5 @@
 import { createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
-import { adminScope, customerStores } from "../../http/admin";
+import { adminScope, customerStores } from "../../wiring/customers";
 import { PageQuery } from "../../schemas/pagination";
 import {
   ArchiveUserRequest,

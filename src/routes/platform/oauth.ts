@@ -3,7 +3,7 @@ import { loadConfig } from "../../env";
 import { ApiError } from "../../errors";
 import { commonErrors, createRouter, ok } from "../../http/openapi";
 import { applicationsRepo } from "../../http/tenant";
-import { authenticateClient, issueTokens, refreshTokens } from "../../services/platform-auth";
+import { authenticateClient, issueTokens, refreshTokens } from "../../services/tenants/platform-auth";
 
 const TokenResponse = z
   .object({

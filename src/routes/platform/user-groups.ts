@@ -20,8 +20,8 @@ import {
   listGroups,
   patchGroup,
   updateGroup,
-} from "../../services/user-groups";
-import { customerDataStores } from "../../stores";
+} from "../../services/groups/groups";
+import { customerDataStores } from "../../wiring/customer-data";
 
 const tags = ["Platform: user groups"];
 const GroupParams = PlatformParams.extend({ group_id: z.string().min(1).max(64).openapi({ param: { name: "group_id", in: "path" } }) });

@@ -10,9 +10,9 @@ import {
   JobListQuery,
   UploadedFile,
 } from "../../schemas/jobs";
-import { downloadHeaders, fileLinks, MAX_FILE_BYTES, openFile, readLimited, saveFile } from "../../services/files";
-import { createExportJob, createImportJob, getJob, listJobs, toBulkActionModel } from "../../services/user-jobs";
-import { customerDataStores } from "../../stores";
+import { downloadHeaders, fileLinks, MAX_FILE_BYTES, openFile, readLimited, saveFile } from "../../services/jobs/files";
+import { createExportJob, createImportJob, getJob, listJobs, toBulkActionModel } from "../../services/jobs/jobs";
+import { customerDataStores } from "../../wiring/customer-data";
 
 const tags = ["Platform: customer import/export"];
 

@@ -1,7 +1,7 @@
 import type { ContactsRepo } from "../../db/contacts-repo";
 import type { EventsRepo } from "../../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
-import { accountUnusableReason } from "../../http/auth";
+import { accountUnusableReason } from "./users";
 import { ApiError, conflict } from "../../errors";
 import type { Destination } from "../codes/destinations";
 

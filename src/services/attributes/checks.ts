@@ -1,5 +1,5 @@
 import { ApiError } from "../../errors";
-import type { AttributeModel } from "./definitions";
+import type { AttributeModel } from "./model";
 import { checkElement, elementFromText, MAX_MULTI_VALUES, splitMultiText, type AttributeValue, type Checked, type JsonValue } from "./types";
 
 /*

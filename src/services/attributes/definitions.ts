@@ -5,22 +5,10 @@ import { ApiError, badRequest, conflict, notFound } from "../../errors";
 import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, StorefrontDefinition } from "../../schemas/attributes";
 import { pagination, type Pagination } from "../../schemas/pagination";
 import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./rules";
-import { type AttributeType } from "./types";
+import { modelOf, type AttributeModel } from "./model";
 import { valueFromText } from "./checks";
 
 export const MAX_DEFINITIONS_PER_APPLICATION = 200;
-
-/** A definition with its validations compiled: what values are checked against. */
-export interface AttributeModel {
-  row: DefinitionRow;
-  type: AttributeType;
-  rules: CompiledRule[];
-}
-
-export function modelOf(row: DefinitionRow): AttributeModel {
-  const type = row.type as AttributeType;
-  return { row, type, rules: compileRules(type, row.validations, row.options) };
-}
 
 /** All of an application's definitions, by id. */
 export async function loadModels(repo: AttributesRepo, applicationId: string): Promise<Map<string, AttributeModel>> {

@@ -1,12 +1,10 @@
 import { ApiError } from "../../errors";
-import type { AttributeModel } from "./definitions";
+import type { Bound, FilterPlan, FilterTerm, IndexColumn, Match } from "../../db/user-filter-sql";
+import { MAX_CONDITIONS, type FilterOperator } from "../../schemas/attribute-vocabulary";
+import type { AttributeModel } from "./model";
 import { checkElement, KIND, parseDay, parseInstant, monthDayOf, type Kind } from "./types";
 import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
 
-export const FILTER_OPERATORS = ["eq", "ne", "gt", "lt", "gte", "lte", "cnt", "nct", "is", "nis", "sw", "ew", "btw", "in", "nin"] as const;
-export type FilterOperator = (typeof FILTER_OPERATORS)[number];
-
-export const MAX_CONDITIONS = 20;
 export const MAX_LIST_VALUES = 50;
 
 export interface FilterCondition {
@@ -14,45 +12,6 @@ export interface FilterCondition {
   type: FilterOperator;
   value: unknown;
   ignore_year?: boolean;
-}
-
-export interface Bound {
-  value: number | string;
-  inclusive: boolean;
-}
-
-/** What a value column must satisfy: a range (equality is a closed one-point range), a list, or text containment. */
-export type Match =
-  | { kind: "range"; lower?: Bound; upper?: Bound }
-  | { kind: "any"; of: Match[] }
-  | { kind: "in"; values: (number | string)[] }
-  | { kind: "exact"; fold: string; text: string }
-  | { kind: "contains" | "suffix"; value: string };
-
-export type IndexColumn = "value_fold" | "value_num" | "month_day";
-
-/**
- * One condition, ready for SQL: users having an index row of the definition that matches, or for a
- * negated term, users having a value of the definition and no element that matches (an empty list
- * of a multi-value attribute counts as no value).
- */
-export interface FilterTerm {
-  /** The definition's key in the search index. */
-  definitionKey: number;
-  /** Multi-value: several index rows per user, so matches need de-duplicating. */
-  multi: boolean;
-  column: IndexColumn;
-  negated: boolean;
-  match: Match;
-}
-
-export interface FilterPlan {
-  join: "and" | "or";
-  terms: FilterTerm[];
-  email?: string;
-  phone?: { e164: string } | { national: string };
-  hasEmail?: boolean;
-  hasPhone?: boolean;
 }
 
 export interface FilterSpec {

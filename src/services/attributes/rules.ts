@@ -1,4 +1,5 @@
-import { KIND, parseDay, parseInstant, type AttributeType, type JsonValue } from "./types";
+import type { AttributeType } from "../../schemas/attribute-vocabulary";
+import { KIND, parseDay, parseInstant, type JsonValue } from "./types";
 
 /** A definition's validation entry as the SDK sends it: `{type: "min", value: 1}`. */
 export interface ValidationRule {

@@ -1,8 +1,6 @@
+import type { IndexEntry } from "../../db/attributes-repo";
+import type { AttributeType } from "../../schemas/attribute-vocabulary";
 import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
-
-/** The value types an attribute definition can have. `select` is a synonym of `enum`. */
-export const ATTRIBUTE_TYPES = ["string", "number", "boolean", "date", "datetime", "email", "url", "phone", "enum", "select", "json"] as const;
-export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
 /** How a type is stored and searched. */
 export type Kind = "text" | "number" | "boolean" | "date" | "datetime" | "json";
@@ -152,14 +150,6 @@ export function splitMultiText(text: string): string[] {
     }
   }
   return trimmed === "" ? [] : trimmed.split("|").map((v) => v.trim());
-}
-
-/** One row of the search index for an element (see the attribute_values table). */
-export interface IndexEntry {
-  valueText: string | null;
-  valueFold: string | null;
-  valueNum: number | null;
-  monthDay: number | null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AttributesRepo } from "../../db/attributes-repo";
 import type { Database } from "../../db/client";
-import { filterSelection, selectPage, usersByIds, type Selection } from "../../db/user-selection";
+import { filterSelection, selectPage, usersByIds, type Selection } from "../../db/user-filter-sql";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import type { AttributeCipher } from "../../crypto/attribute-cipher";
 import { ApiError } from "../../errors";

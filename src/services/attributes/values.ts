@@ -6,9 +6,11 @@ import { newId } from "../../crypto/tokens";
 import { ApiError, badRequest, forbidden, notFound } from "../../errors";
 import type { UserAttribute } from "../../schemas/attributes";
 import { pagination, type Pagination } from "../../schemas/pagination";
-import { loadModels, modelOf, requireDefinition, type AttributeModel } from "./definitions";
+import { loadModels, requireDefinition } from "./definitions";
+import { modelOf, type AttributeModel } from "./model";
 import { checkValue } from "./checks";
-import { indexEntry, PRESENCE_ENTRY, type AttributeValue, type IndexEntry, type JsonValue } from "./types";
+import type { IndexEntry } from "../../db/attributes-repo";
+import { indexEntry, PRESENCE_ENTRY, type AttributeValue, type JsonValue } from "./types";
 
 export interface ValueStores {
   attributes: AttributesRepo;

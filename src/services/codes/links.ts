@@ -3,7 +3,7 @@ import type { CodeKind, CodeStore } from "../../kv/code-store";
 import type { Notifier } from "../../notify";
 import type { MessagePurpose } from "../../notify/purposes";
 import { composeMessage } from "../../notify/templates";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { deliverOrUndo } from "./delivery";
 import type { Destination } from "./destinations";
 import { discardCode, issueCode } from "./one-time-codes";

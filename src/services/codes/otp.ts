@@ -5,7 +5,7 @@ import type { OtpRecord, OtpStore } from "../../kv/otp-store";
 import type { Notifier } from "../../notify";
 import type { MessagePurpose } from "../../notify/purposes";
 import { composeMessage } from "../../notify/templates";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { deliverOrUndo } from "./delivery";
 import type { Destination } from "./destinations";
 

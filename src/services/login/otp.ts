@@ -2,7 +2,7 @@ import type { ContactsRepo } from "../../db/contacts-repo";
 import type { EventsRepo } from "../../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { contactVerified, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
 import { normalizePhone } from "../../schemas/contacts";
 import type { Destination } from "../codes/destinations";

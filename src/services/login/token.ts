@@ -5,7 +5,7 @@ import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/use
 import type { OtpGuard } from "../../durable/otp-guard";
 import { ApiError, badGateway, conflict } from "../../errors";
 import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../../schemas/platform-config";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { contactVerified, findAccount, requireUsable } from "../accounts/by-contact";
 import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
 import type { Destination } from "../codes/destinations";

@@ -6,7 +6,7 @@ import type { LoginGuard } from "../../durable/login-guard";
 import { ApiError } from "../../errors";
 import type { Notifier } from "../../notify";
 import type { PlatformConfig } from "../../schemas/platform-config";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
 import { assertPasswordAllowed, policyError, type PasswordContext } from "./policy";
 import { notifyAccountOwner } from "../profile/security-notices";

@@ -1,10 +1,10 @@
 import type { ContactsRepo } from "../../db/contacts-repo";
 import type { EventsRepo } from "../../db/events-repo";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
-import { accountUnusableReason } from "../../http/auth";
+import { accountUnusableReason } from "../accounts/users";
 import { ApiError } from "../../errors";
 import type { CodeRecord } from "../../kv/code-store";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { contactEntry, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
 import type { Destination } from "../codes/destinations";
 import { sendLink, type LinkDeps } from "../codes/links";

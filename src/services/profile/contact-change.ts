@@ -3,7 +3,7 @@ import type { NewContact } from "../../db/contacts-repo";
 import { ContactTakenError, type UserRecord } from "../../db/users-repo";
 import { ApiError, conflict, invalidField } from "../../errors";
 import type { MessagePurpose } from "../../notify/purposes";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { findAccount } from "../accounts/by-contact";
 import type { ContactVerificationLinkDeps } from "./verify-contact";
 import { normalizePhone } from "../../schemas/contacts";

@@ -1,7 +1,7 @@
 import type { ContactFlags } from "../../db/contacts-repo";
 import { ContactTakenError, type UserRecord } from "../../db/users-repo";
 import { ApiError, conflict, notFound } from "../../errors";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { assertNotClaimedByOther, contactOf, reloadUser, type ProfileDeps } from "./contact-change";
 import { sendVerificationLink } from "./verify-contact";
 import type { Destination } from "../codes/destinations";

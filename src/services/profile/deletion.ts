@@ -1,6 +1,6 @@
 import type { UserRecord } from "../../db/users-repo";
 import { ApiError, forbidden, invalidField } from "../../errors";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { contactEntry } from "../accounts/by-contact";
 import type { ProfileDeps } from "./contact-change";
 import { verifyOtp } from "../codes/otp";

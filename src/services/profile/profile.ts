@@ -1,6 +1,6 @@
 import type { ProfileFields } from "../../db/account-repo";
 import type { UserRecord } from "../../db/users-repo";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { checkNewContact, issueNewContactOtp, primaryContact, reloadUser, sameDestination, type ProfileDeps } from "./contact-change";
 import { emailDestination, mobileDestination, type Destination } from "../codes/destinations";
 import { requireV1ContactChanges } from "./contacts";

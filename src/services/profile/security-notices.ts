@@ -2,7 +2,7 @@ import type { UserRecord } from "../../db/users-repo";
 import type { Notifier } from "../../notify";
 import type { Channel, NoticePurpose } from "../../notify/purposes";
 import { composeMessage } from "../../notify/templates";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { normalizePhone } from "../../schemas/contacts";
 import type { Destination } from "../codes/destinations";
 

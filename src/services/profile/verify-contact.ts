@@ -2,7 +2,7 @@ import type { ContactsRepo } from "../../db/contacts-repo";
 import type { EventsRepo } from "../../db/events-repo";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import type { OtpGuard } from "../../durable/otp-guard";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { contactEntry, contactVerified, markContactVerified, notOnAccount, requireUsable } from "../accounts/by-contact";
 import type { Destination } from "../codes/destinations";
 import { sendLink, type LinkDeps } from "../codes/links";

@@ -2,7 +2,7 @@ import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import type { CodeStore } from "../../kv/code-store";
 import type { PlatformConfig } from "../../schemas/platform-config";
-import type { Application } from "../applications";
+import type { Application } from "../tenants/applications";
 import { contactEntry, markContactVerified, notOnAccount, requireUsable, type ContactVerificationDeps } from "../accounts/by-contact";
 import type { Destination } from "../codes/destinations";
 import { issueCode, peekCode } from "../codes/one-time-codes";

@@ -1,6 +1,6 @@
 import type { SessionRecord } from "../../durable/user-sessions";
 import { ApiError, notFound } from "../../errors";
-import { accountUnusableReason } from "../../http/auth";
+import { accountUnusableReason } from "../accounts/users";
 import type { PlatformConfig } from "../../schemas/platform-config";
 import { adminEvent, findCustomer, type AdminScope, type CustomerStores } from "../customers/customers";
 import { createSession, endAllSessions, endSession, listSessions, type ClientInfo } from "./sessions";

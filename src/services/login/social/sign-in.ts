@@ -1,9 +1,9 @@
 import type { EventsRepo } from "../../../db/events-repo";
 import { isIdentityConflict, type IdentitiesRepo } from "../../../db/identities-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../../db/users-repo";
-import { accountUnusableReason } from "../../../http/auth";
+import { accountUnusableReason } from "../../accounts/users";
 import { ApiError } from "../../../errors";
-import type { Application } from "../../applications";
+import type { Application } from "../../tenants/applications";
 import { newUserRecord } from "../../accounts/users";
 import type { ProviderResult, ProvenIdentity, SocialProvider } from "./provider";
 

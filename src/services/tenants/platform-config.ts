@@ -1,11 +1,11 @@
 import type { z } from "@hono/zod-openapi";
-import type { ApplicationsRepo } from "../db/applications-repo";
-import { conflict, validationError } from "../errors";
+import type { ApplicationsRepo } from "../../db/applications-repo";
+import { conflict, validationError } from "../../errors";
 import {
   PlatformConfig,
   type PlatformConfigResponse,
   type StorefrontConfigResponse,
-} from "../schemas/platform-config";
+} from "../../schemas/platform-config";
 import { forgetApplication, type Application } from "./applications";
 import { deepMerge } from "./deep-merge";
 

@@ -4,8 +4,8 @@ import { EventsRepo } from "../db/events-repo";
 import { IdentitiesRepo } from "../db/identities-repo";
 import { UsersRepo } from "../db/users-repo";
 import type { AdminScope, CustomerStores } from "../services/customers/customers";
-import { sessionStores } from "./auth";
-import type { AppContext } from "./context";
+import { sessionStores } from "../http/auth";
+import type { AppContext } from "../http/context";
 
 /** The stores the platform customer/session services work with, for this request. */
 export function customerStores(c: AppContext): CustomerStores {

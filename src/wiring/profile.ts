@@ -1,9 +1,9 @@
 import { AccountRepo } from "../db/account-repo";
 import { database } from "../db/client";
 import type { ProfileDeps } from "../services/profile/contact-change";
-import { sessionStores } from "./auth";
-import type { AppContext } from "./context";
-import { otpServices } from "./otp-services";
+import { sessionStores } from "../http/auth";
+import type { AppContext } from "../http/context";
+import { otpServices } from "./otp";
 
 /** What the profile, contact and account-deletion routes run on, for this request. */
 export function profileServices(c: AppContext): ProfileDeps {

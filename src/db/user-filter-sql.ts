@@ -1,13 +1,53 @@
 import { inArray, sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { ApiError } from "../errors";
-import type { FilterPlan, FilterTerm, Match } from "../services/attributes/filter";
 import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
+
+/* The plan of an attribute filter, as services/attributes/filter.ts builds it from a request: what the SQL below runs. */
+
+export interface Bound {
+  value: number | string;
+  inclusive: boolean;
+}
+
+/** What a value column must satisfy: a range (equality is a closed one-point range), a list, or text containment. */
+export type Match =
+  | { kind: "range"; lower?: Bound; upper?: Bound }
+  | { kind: "any"; of: Match[] }
+  | { kind: "in"; values: (number | string)[] }
+  | { kind: "exact"; fold: string; text: string }
+  | { kind: "contains" | "suffix"; value: string };
+
+export type IndexColumn = "value_fold" | "value_num" | "month_day";
+
+/**
+ * One condition, ready for SQL: users having an index row of the definition that matches, or for a
+ * negated term, users having a value of the definition and no element that matches (an empty list
+ * of a multi-value attribute counts as no value).
+ */
+export interface FilterTerm {
+  /** The definition's key in the search index. */
+  definitionKey: number;
+  /** Multi-value: several index rows per user, so matches need de-duplicating. */
+  multi: boolean;
+  column: IndexColumn;
+  negated: boolean;
+  match: Match;
+}
+
+export interface FilterPlan {
+  join: "and" | "or";
+  terms: FilterTerm[];
+  email?: string;
+  phone?: { e164: string } | { national: string };
+  hasEmail?: boolean;
+  hasPhone?: boolean;
+}
 
 /*
  * Selecting users of an application: by attribute conditions, contacts, or group membership.

@@ -1,21 +1,21 @@
 import { eq } from "drizzle-orm";
-import type { Statement } from "../db/batch";
-import type { AttributesRepo } from "../db/attributes-repo";
-import { errorText } from "../db/attributes-repo";
-import type { Database } from "../db/client";
-import { usersByEmails, usersByPhones } from "../db/contact-lookup";
-import { userEmails, userPhones, users } from "../db/schema/users";
-import { usersByIds } from "../db/user-selection";
-import { ContactTakenError, type UserRecord, type UsersRepo } from "../db/users-repo";
-import type { AttributeCipher } from "../crypto/attribute-cipher";
-import { newId } from "../crypto/tokens";
-import type { AttributeModel } from "./attributes/definitions";
-import { parseDay, type AttributeValue } from "./attributes/types";
-import { valueFromText } from "./attributes/checks";
-import { toStored } from "./attributes/values";
-import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../schemas/contacts";
+import type { Statement } from "../../db/batch";
+import type { AttributesRepo } from "../../db/attributes-repo";
+import { errorText } from "../../db/attributes-repo";
+import type { Database } from "../../db/client";
+import { usersByEmails, usersByPhones } from "../../db/contact-lookup";
+import { userEmails, userPhones, users } from "../../db/schema/users";
+import { usersByIds } from "../../db/user-filter-sql";
+import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
+import type { AttributeCipher } from "../../crypto/attribute-cipher";
+import { newId } from "../../crypto/tokens";
+import type { AttributeModel } from "../attributes/model";
+import { parseDay, type AttributeValue } from "../attributes/types";
+import { valueFromText } from "../attributes/checks";
+import { toStored } from "../attributes/values";
+import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../../schemas/contacts";
 import { recordMap } from "./csv";
-import { newUserRecord } from "./accounts/users";
+import { newUserRecord } from "../accounts/users";
 
 /*
  * Customer import, one chunk of rows at a time. Every row is checked on its own; a good row creates

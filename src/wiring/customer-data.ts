@@ -1,16 +1,16 @@
-import { attributeCipher } from "./crypto/attribute-cipher";
-import { AttributesRepo } from "./db/attributes-repo";
-import { database } from "./db/client";
-import { EventsRepo } from "./db/events-repo";
-import { GroupsRepo } from "./db/groups-repo";
-import { JobsRepo } from "./db/jobs-repo";
-import { UsersRepo } from "./db/users-repo";
-import { loadConfig, type Bindings } from "./env";
-import type { DefinitionStores } from "./services/attributes/definitions";
-import type { ValueStores } from "./services/attributes/values";
-import type { ListStores } from "./services/attributes/user-lists";
-import type { GroupStores } from "./services/user-groups";
-import type { JobStores } from "./services/user-jobs";
+import { attributeCipher } from "../crypto/attribute-cipher";
+import { AttributesRepo } from "../db/attributes-repo";
+import { database } from "../db/client";
+import { EventsRepo } from "../db/events-repo";
+import { GroupsRepo } from "../db/groups-repo";
+import { JobsRepo } from "../db/jobs-repo";
+import { UsersRepo } from "../db/users-repo";
+import { loadConfig, type Bindings } from "../env";
+import type { DefinitionStores } from "../services/attributes/definitions";
+import type { ValueStores } from "../services/attributes/values";
+import type { ListStores } from "../services/attributes/user-lists";
+import type { GroupStores } from "../services/groups/groups";
+import type { JobStores } from "../services/jobs/jobs";
 
 /** The stores of customer attributes, groups and jobs, wired from the Worker's bindings (routes and the queue consumer). */
 export function customerDataStores(env: Bindings): DefinitionStores & ValueStores & ListStores & GroupStores & JobStores {

@@ -1,9 +1,9 @@
-import type { UserRecord } from "../db/users-repo";
-import { pendingVerification, startVerification, verificationChallenge, verificationPending, type VerificationStart } from "../services/registration/verification";
-import { clientInfo } from "./auth";
-import type { AppContext } from "./context";
-import { ApiError } from "../errors";
-import { otpServices } from "./otp-services";
+import type { UserRecord } from "../../db/users-repo";
+import { pendingVerification, startVerification, verificationChallenge, verificationPending, type VerificationStart } from "../../services/registration/verification";
+import { clientInfo } from "../../http/auth";
+import type { AppContext } from "../../http/context";
+import { ApiError } from "../../errors";
+import { otpServices } from "../../wiring/otp";
 
 export { verificationPending, type VerificationStart };
 

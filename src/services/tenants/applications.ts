@@ -1,5 +1,5 @@
-import { ApplicationsRepo, type ApplicationRow } from "../db/applications-repo";
-import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../schemas/platform-config";
+import { ApplicationsRepo, type ApplicationRow } from "../../db/applications-repo";
+import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../schemas/platform-config";
 import { deepMerge } from "./deep-merge";
 
 /** A resolved tenant: the application with its parsed config. */

@@ -1,6 +1,6 @@
-import { newId } from "../crypto/tokens";
-import { ApiError } from "../errors";
-import { PLATFORM_BASE } from "../api-paths";
+import { newId } from "../../crypto/tokens";
+import { ApiError } from "../../errors";
+import { PLATFORM_BASE } from "../../api-paths";
 
 /*
  * Customer files (import sources, export results, error reports) live in R2 under the application's

@@ -1,11 +1,11 @@
-import { usersAfter } from "../db/user-selection";
-import type { UserRecord } from "../db/users-repo";
-import type { AttributeModel } from "./attributes/definitions";
-import { valueToText, type AttributeValue } from "./attributes/types";
-import { readValue } from "./attributes/values";
+import { usersAfter } from "../../db/user-filter-sql";
+import type { UserRecord } from "../../db/users-repo";
+import type { AttributeModel } from "../attributes/model";
+import { valueToText, type AttributeValue } from "../attributes/types";
+import { readValue } from "../attributes/values";
 import { csvLine } from "./csv";
-import { ATTRIBUTE_COLUMN, type ImportStores } from "./user-import";
-import { userStatus } from "./accounts/users";
+import { ATTRIBUTE_COLUMN, type ImportStores } from "./import";
+import { userStatus } from "../accounts/users";
 
 /*
  * Customer export in the import format: a file exported from one application imports into another

@@ -1,16 +1,17 @@
-import type { EventsRepo } from "../db/events-repo";
-import type { JobRow, JobsRepo } from "../db/jobs-repo";
-import type { JobMessage } from "../env";
-import { newId } from "../crypto/tokens";
-import { ApiError, notFound } from "../errors";
-import type { BulkActionModel, CreateStoreFrontUsersPayload, JobListQuery } from "../schemas/jobs";
-import { pagination, type Pagination } from "../schemas/pagination";
-import { loadModels, type AttributeModel } from "./attributes/definitions";
-import { parseDay } from "./attributes/types";
+import type { EventsRepo } from "../../db/events-repo";
+import type { JobRow, JobsRepo } from "../../db/jobs-repo";
+import type { JobMessage } from "../../env";
+import { newId } from "../../crypto/tokens";
+import { ApiError, notFound } from "../../errors";
+import type { BulkActionModel, CreateStoreFrontUsersPayload, JobListQuery } from "../../schemas/jobs";
+import { pagination, type Pagination } from "../../schemas/pagination";
+import { loadModels } from "../attributes/definitions";
+import type { AttributeModel } from "../attributes/model";
+import { parseDay } from "../attributes/types";
 import { CsvError, csvLine, errorHeader, errorRows, normalizeHeader, parseCsv } from "./csv";
 import { concatObjects, fetchExternal, fileKey, fileLinks, MAX_FILE_BYTES, ownFileRef, resolveFileUrl, saveFile } from "./files";
-import { exportChunk, exportColumns, type ExportCursor } from "./user-export";
-import { headerProblem, importRows, parseImportRow, type ImportStores, type RowFailure } from "./user-import";
+import { exportChunk, exportColumns, type ExportCursor } from "./export";
+import { headerProblem, importRows, parseImportRow, type ImportStores, type RowFailure } from "./import";
 
 /*
  * Import and export jobs run on a queue, one chunk per message: each invocation reads a bounded

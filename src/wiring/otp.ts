@@ -9,7 +9,7 @@ import { createNotifier } from "../notify";
 import type { ContactVerificationLinkDeps } from "../services/profile/verify-contact";
 import type { OtpAccountDeps } from "../services/login/otp";
 import type { PasswordResetDeps } from "../services/passwords/reset";
-import type { AppContext } from "./context";
+import type { AppContext } from "../http/context";
 
 export type OtpServices = OtpAccountDeps & PasswordResetDeps & ContactVerificationLinkDeps;
 

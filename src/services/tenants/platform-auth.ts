@@ -1,10 +1,10 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
-import type { ApplicationsRepo } from "../db/applications-repo";
-import { credentialMatches } from "../crypto/credentials";
-import { newSecret, sha256Hex } from "../crypto/tokens";
-import { ApiError, unauthorized } from "../errors";
-import type { PlatformCaller } from "../http/context";
-import { platformClientGuard, type OtpGuard } from "../durable/otp-guard";
+import type { ApplicationsRepo } from "../../db/applications-repo";
+import { credentialMatches } from "../../crypto/credentials";
+import { newSecret, sha256Hex } from "../../crypto/tokens";
+import { ApiError, unauthorized } from "../../errors";
+import type { PlatformCaller } from "../../http/context";
+import { platformClientGuard, type OtpGuard } from "../../durable/otp-guard";
 
 const ISSUER = "user-edge";
 const AUDIENCE = "user-edge:platform";
