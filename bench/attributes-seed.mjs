@@ -83,7 +83,7 @@ export function seedSql(users) {
     `${seq("N")} insert into user_attributes (id, application_id, user_id, definition_id, value, customer_overridden, updated_by, created_at, updated_at) select printf('%012x%012x', 9, i), '${APP}', printf('%024x', i), '${defId("tags")}', json_array('tag' || (i % 20), 'tag' || ((i * 7 + 3) % 20)), 0, 'bench', '${NOW}', '${NOW}' from n`,
     `${seq("N")} insert into attribute_values (def_key, subject, value_text, value_fold) select 9, i, 'tag' || (i % 20), 'tag' || (i % 20) from n`,
     `${seq("N")} insert into attribute_values (def_key, subject, value_text, value_fold) select 9, i, 'tag' || ((i * 7 + 3) % 20), 'tag' || ((i * 7 + 3) % 20) from n`,
-    // The presence row every non-empty multi-value attribute has (PRESENCE_ENTRY in src/services/attribute-types.ts).
+    // The presence row every non-empty multi-value attribute has (PRESENCE_ENTRY in src/services/attributes/types.ts).
     `${seq("N")} insert into attribute_values (def_key, subject) select 9, i from n`,
     "analyze",
   ];

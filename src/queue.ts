@@ -1,5 +1,5 @@
 import type { Bindings, JobMessage } from "./env";
-import { customerDataStores } from "./wiring/customer-data";
+import { customerDataDeps } from "./wiring/customer-data";
 import { failJob, runJobChunk } from "./services/jobs/jobs";
 
 /** After this many failed attempts at one chunk, the job is marked failed instead of retried again. */
@@ -7,7 +7,7 @@ const MAX_ATTEMPTS = 5;
 
 /** Queue consumer of import/export jobs: one chunk per message, retried with backoff on unexpected errors. */
 export async function handleJobMessages(batch: MessageBatch<JobMessage>, env: Bindings): Promise<void> {
-  const stores = customerDataStores(env);
+  const stores = customerDataDeps(env);
   for (const message of batch.messages) {
     const body = message.body;
     if (!body || typeof body.job_id !== "string" || typeof body.application_id !== "string" || !Number.isInteger(body.chunk)) {

@@ -1,53 +1,20 @@
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { database } from "../db/client";
-import { UsersRepo, type UserRecord } from "../db/users-repo";
-import { EventsRepo } from "../db/events-repo";
-import { PasswordsRepo } from "../db/passwords-repo";
-import { loadConfig } from "../env";
-import { createNotifier } from "../notify";
-import type { AccountStores } from "../services/passwords/passwords";
+import type { UserRecord } from "../db/users-repo";
 import {
   createSession,
   endSession,
   parseSessionToken,
   validateSession,
   type ClientInfo,
-  type SessionStores,
   type ValidSession,
 } from "../services/sessions/sessions";
 import { accountUnusableReason } from "../services/accounts/users";
 import type { AppContext, AppEnv } from "./context";
+import { eventsRepo, sessionDeps, usersRepo } from "../wiring/accounts";
 import { ApiError, unauthorized } from "../errors";
 
 export const SESSION_COOKIE = "f.session";
-
-export function sessionStores(c: AppContext): SessionStores {
-  return { registry: c.env.USER_SESSIONS, records: c.env.SESSIONS_KV };
-}
-
-export function usersRepo(c: AppContext): UsersRepo {
-  return new UsersRepo(database(c.env.DB));
-}
-
-export function eventsRepo(c: AppContext): EventsRepo {
-  return new EventsRepo(database(c.env.DB));
-}
-
-/** What the account services (register, login, passwords) need, built from the request's bindings. */
-export function accountStores(c: AppContext): AccountStores {
-  const db = database(c.env.DB);
-  const config = loadConfig(c.env);
-  return {
-    users: new UsersRepo(db),
-    passwords: new PasswordsRepo(db),
-    events: new EventsRepo(db),
-    sessions: sessionStores(c),
-    guard: c.env.LOGIN_GUARD,
-    peppers: { current: config.passwordPepper, previous: config.passwordPepperPrevious },
-    notifier: createNotifier(config, c.env.OTP_KV),
-  };
-}
 
 export function clientInfo(c: AppContext): ClientInfo {
   return {
@@ -59,8 +26,6 @@ export function clientInfo(c: AppContext): ClientInfo {
 
 const notLoggedIn = () => new ApiError(401, "SESSION_INVALID", "Not logged in, or the session has ended");
 
-// The rule lives with the other user rules; re-exported because every login flow checks it here.
-
 /**
  * The request's session: a valid `f.session` cookie, checked by the user's Durable Object (one
  * call). If the object cannot be reached the request fails closed with 503: a session is never
@@ -70,7 +35,7 @@ async function checkSession(c: AppContext, token: string | undefined): Promise<V
   if (!token) throw unauthorized("Not logged in (no f.session cookie)");
   let session;
   try {
-    session = await validateSession(sessionStores(c), c.var.application.id, token);
+    session = await validateSession(sessionDeps(c), c.var.application.id, token);
   } catch (error) {
     console.error(JSON.stringify({ request_id: c.var.requestId, session_check_failed: String(error) }));
     throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again", undefined, { "Retry-After": "1" });
@@ -118,7 +83,7 @@ export function clearSessionCookie(c: AppContext) {
  */
 export async function logIn(c: AppContext, user: UserRecord, method: string): Promise<string> {
   const app = c.var.application;
-  const issued = await createSession(sessionStores(c), app.id, app.config.session_config, user.user.id, clientInfo(c));
+  const issued = await createSession(sessionDeps(c), app.id, app.config.session_config, user.user.id, clientInfo(c));
   setSessionCookie(c, issued.token, issued.maxAgeSeconds);
   await eventsRepo(c).record({
     applicationId: app.id,
@@ -137,7 +102,7 @@ export async function logIn(c: AppContext, user: UserRecord, method: string): Pr
 export async function logOut(c: AppContext): Promise<void> {
   const app = c.var.application;
   const { userId, sessionId } = c.var.session;
-  await endSession(sessionStores(c), app.id, userId, sessionId, getCookie(c, SESSION_COOKIE));
+  await endSession(sessionDeps(c), app.id, userId, sessionId, getCookie(c, SESSION_COOKIE));
   clearSessionCookie(c);
   await eventsRepo(c).record({
     applicationId: app.id,

@@ -3,12 +3,7 @@ import type { Bindings } from "../env";
 import type { UserRecord } from "../db/users-repo";
 import type { Application } from "../services/tenants/applications";
 import type { ValidSession } from "../services/sessions/sessions";
-
-/** The platform API client a request was authenticated as. */
-export interface PlatformCaller {
-  clientId: string;
-  companyId: string;
-}
+import type { PlatformCaller } from "../services/tenants/platform-auth";
 
 export interface AppVariables {
   requestId: string;

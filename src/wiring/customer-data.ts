@@ -6,14 +6,14 @@ import { GroupsRepo } from "../db/groups-repo";
 import { JobsRepo } from "../db/jobs-repo";
 import { UsersRepo } from "../db/users-repo";
 import { loadConfig, type Bindings } from "../env";
-import type { DefinitionStores } from "../services/attributes/definitions";
-import type { ValueStores } from "../services/attributes/values";
-import type { ListStores } from "../services/attributes/user-lists";
-import type { GroupStores } from "../services/groups/groups";
-import type { JobStores } from "../services/jobs/jobs";
+import type { DefinitionDeps } from "../services/attributes/definitions";
+import type { ValueDeps } from "../services/attributes/values";
+import type { ListDeps } from "../services/attributes/user-lists";
+import type { GroupDeps } from "../services/groups/groups";
+import type { JobDeps } from "../services/jobs/jobs";
 
 /** The stores of customer attributes, groups and jobs, wired from the Worker's bindings (routes and the queue consumer). */
-export function customerDataStores(env: Bindings): DefinitionStores & ValueStores & ListStores & GroupStores & JobStores {
+export function customerDataDeps(env: Bindings): DefinitionDeps & ValueDeps & ListDeps & GroupDeps & JobDeps {
   const db = database(env.DB);
   const config = loadConfig(env);
   const groups = new GroupsRepo(db);

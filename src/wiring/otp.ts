@@ -11,10 +11,10 @@ import type { OtpAccountDeps } from "../services/login/otp";
 import type { PasswordResetDeps } from "../services/passwords/reset";
 import type { AppContext } from "../http/context";
 
-export type OtpServices = OtpAccountDeps & PasswordResetDeps & ContactVerificationLinkDeps;
+export type OtpFlowDeps = OtpAccountDeps & PasswordResetDeps & ContactVerificationLinkDeps;
 
 /** The stores, guard and notifier the OTP, reset and verification flows run on, for this request. */
-export function otpServices(c: AppContext): OtpServices {
+export function otpFlowDeps(c: AppContext): OtpFlowDeps {
   const config = loadConfig(c.env);
   const db = database(c.env.DB);
   return {

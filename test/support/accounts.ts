@@ -7,7 +7,7 @@ import { UsersRepo } from "../../src/db/users-repo";
 import { OutboxNotifier } from "../../src/notify/outbox";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
 import { deepMerge } from "../../src/services/tenants/deep-merge";
-import type { AccountStores } from "../../src/services/passwords/passwords";
+import type { AccountDeps } from "../../src/services/passwords/passwords";
 import type { VerificationStart } from "../../src/services/registration/verification";
 import { call, json } from "./http";
 import { lastCode } from "./otp";
@@ -94,7 +94,7 @@ export async function registeredUser(tenant: Tenant, overrides: Record<string, u
 }
 
 /** The account services' stores over the test bindings, for calling a service directly (e.g. a reset path). */
-export function accountStoresForTest(): AccountStores {
+export function accountStoresForTest(): AccountDeps {
   const db = database(env.DB);
   return {
     users: new UsersRepo(db),

@@ -103,7 +103,7 @@ export const attributeValues = sqliteTable(
     index("attribute_values_month_day_idx").on(t.definitionKey, t.monthDay, t.subject),
     // Probes "does this user's value of that attribute match" without a table lookup, and reads one
     // attribute's matches in subject order (de-duplicated and in subject ranges without sorting) when
-    // broad filters are intersected in the Worker (db/user-selection.ts).
+    // broad filters are intersected in the Worker (db/user-filter-sql.ts).
     index("attribute_values_def_subject_idx").on(t.definitionKey, t.subject, t.valueNum, t.valueFold, t.monthDay),
     // Deletes by user, including the cascade from attribute_subjects.
     index("attribute_values_by_subject_idx").on(t.subject),

@@ -1,6 +1,6 @@
 import { clearSessionCookie, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../wiring/profile";
+import { profileDeps } from "../../wiring/profile";
 import { DeleteApplicationUserRequest, DeleteUserSuccess } from "../../schemas/profile";
 import { requestDeletion } from "../../services/profile/deletion";
 
@@ -19,7 +19,7 @@ export const accountRoutes = createRouter()
       responses: ok(DeleteUserSuccess),
     }),
     async (c) => {
-      await requestDeletion(profileServices(c), c.var.application, { user: c.var.user, request: c.req.valid("json") });
+      await requestDeletion(profileDeps(c), c.var.application, { user: c.var.user, request: c.req.valid("json") });
       clearSessionCookie(c);
       return c.json({ success: true }, 200);
     },

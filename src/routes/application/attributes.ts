@@ -4,7 +4,7 @@ import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi"
 import { DefinitionListQuery, StorefrontDefinitionList, UpdateUserAttributes, UserAttributes } from "../../schemas/attributes";
 import { listDefinitions, toStorefrontDefinition } from "../../services/attributes/definitions";
 import { ownAttributes, updateOwnAttributes } from "../../services/attributes/values";
-import { customerDataStores } from "../../wiring/customer-data";
+import { customerDataDeps } from "../../wiring/customer-data";
 
 const tags = ["Storefront: user attributes"];
 
@@ -20,7 +20,7 @@ export const storefrontAttributeRoutes = createRouter()
       responses: ok(StorefrontDefinitionList),
     }),
     async (c) => {
-      const { rows, page } = await listDefinitions(customerDataStores(c.env).attributes, c.var.application.id, c.req.valid("query"));
+      const { rows, page } = await listDefinitions(customerDataDeps(c.env).attributes, c.var.application.id, c.req.valid("query"));
       return c.json({ items: rows.map(toStorefrontDefinition), page }, 200);
     },
   )
@@ -37,7 +37,7 @@ export const storefrontAttributeRoutes = createRouter()
       responses: ok(UserAttributes),
     }),
     async (c) => {
-      const attributes = await ownAttributes(customerDataStores(c.env), c.var.application.id, c.var.user.user.id, c.req.valid("query").slug);
+      const attributes = await ownAttributes(customerDataDeps(c.env), c.var.application.id, c.var.user.user.id, c.req.valid("query").slug);
       return c.json({ attributes }, 200);
     },
   )
@@ -54,7 +54,7 @@ export const storefrontAttributeRoutes = createRouter()
       responses: ok(UserAttributes),
     }),
     async (c) => {
-      const attributes = await updateOwnAttributes(customerDataStores(c.env), c.var.application.id, c.var.user.user.id, c.req.valid("json").attributes);
+      const attributes = await updateOwnAttributes(customerDataDeps(c.env), c.var.application.id, c.var.user.user.id, c.req.valid("json").attributes);
       return c.json({ attributes }, 200);
     },
   );

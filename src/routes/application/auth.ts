@@ -1,4 +1,5 @@
-import { accountStores, clientInfo, logIn, usersRepo } from "../../http/auth";
+import { clientInfo, logIn } from "../../http/auth";
+import { accountDeps, usersRepo } from "../../wiring/accounts";
 import { requireProvenContact, startContactVerification, verificationPending } from "./registration-gate";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import {
@@ -31,7 +32,7 @@ export const authRoutes = createRouter()
       responses: ok(RegisterFormSuccess),
     }),
     async (c) => {
-      const { user, started: verification } = await registerUser(accountStores(c), c.var.application, c.req.valid("json"), (u) =>
+      const { user, started: verification } = await registerUser(accountDeps(c), c.var.application, c.req.valid("json"), (u) =>
         startContactVerification(c, u),
       );
       const pending = verificationPending(verification);
@@ -65,7 +66,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
-      const { user } = await loginWithPassword(accountStores(c), c.var.application, { username, password, clientIp: clientInfo(c).ip }, async (u) => {
+      const { user } = await loginWithPassword(accountDeps(c), c.var.application, { username, password, clientIp: clientInfo(c).ip }, async (u) => {
         await requireProvenContact(c, u);
         return logIn(c, u, "password");
       });

@@ -1,7 +1,7 @@
 import { clientInfo, requireUser } from "../../http/auth";
 import { invalidField } from "../../errors";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../wiring/profile";
+import { profileDeps } from "../../wiring/profile";
 import { VerifyOtpSuccess } from "../../schemas/otp";
 import {
   EntityParams,
@@ -54,7 +54,7 @@ export const contactChangeRoutes = createRouter()
     async (c) => {
       const { entity } = c.req.valid("param");
       const purpose = c.req.valid("json").action === "delete_account" ? "delete_account" : "reauth";
-      const { issued, destination } = await sendPrimaryOtp(profileServices(c), c.var.application, { user: c.var.user, entity, purpose, ip: clientInfo(c).ip });
+      const { issued, destination } = await sendPrimaryOtp(profileDeps(c), c.var.application, { user: c.var.user, entity, purpose, ip: clientInfo(c).ip });
       return c.json(sent(issued, destination), 200);
     },
   )
@@ -73,7 +73,7 @@ export const contactChangeRoutes = createRouter()
     async (c) => {
       const { entity } = c.req.valid("param");
       const { otp, request_id } = c.req.valid("json");
-      const proof = await verifyPrimaryOtp(profileServices(c), c.var.application, { user: c.var.user, entity, requestId: request_id, code: otp });
+      const proof = await verifyPrimaryOtp(profileDeps(c), c.var.application, { user: c.var.user, entity, requestId: request_id, code: otp });
       return c.json({ success: true, request_id: proof, entity }, 200);
     },
   )
@@ -100,7 +100,7 @@ export const contactChangeRoutes = createRouter()
         if (!body.mobile) throw invalidField("body", "mobile", "required to change the mobile number");
         destination = mobileDestination(body.mobile, body.country_code);
       }
-      const issued = await sendUpdateOtp(profileServices(c), c.var.application, {
+      const issued = await sendUpdateOtp(profileDeps(c), c.var.application, {
         user: c.var.user,
         entity,
         proof: body.request_id,
@@ -126,7 +126,7 @@ export const contactChangeRoutes = createRouter()
     async (c) => {
       const { entity } = c.req.valid("param");
       const body = c.req.valid("json");
-      const user = await completeContactChange(profileServices(c), c.var.application, {
+      const user = await completeContactChange(profileDeps(c), c.var.application, {
         user: c.var.user,
         entity,
         requestId: body.request_id,

@@ -2,7 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type { AppContext } from "../../http/context";
 import { jsonBody, createRouter, ok, storefrontRoute } from "../../http/openapi";
 import { logIn } from "../../http/auth";
-import { otpServices } from "../../wiring/otp";
+import { otpFlowDeps } from "../../wiring/otp";
 import {
   EmailOtpSuccess,
   PlatformQuery,
@@ -31,8 +31,8 @@ type SendBody = Parameters<typeof sendInput>[2] & { register_token?: string | un
 function sendOtp(c: AppContext, destination: Destination, body: SendBody) {
   const input = sendInput(c, destination, body);
   return body.register_token
-    ? sendVerificationOtp(otpServices(c), c.var.application, { ...input, registerToken: body.register_token })
-    : sendLoginOtp(otpServices(c), c.var.application, input);
+    ? sendVerificationOtp(otpFlowDeps(c), c.var.application, { ...input, registerToken: body.register_token })
+    : sendLoginOtp(otpFlowDeps(c), c.var.application, input);
 }
 
 /** loginWithOTP and sendOTPOnMobile are the same send; loginWithOTP only answers with a few more fields. */
@@ -45,11 +45,11 @@ async function sendToMobile(c: AppContext, body: z.output<typeof SendMobileOtpRe
 async function verifyAndLogIn(c: AppContext, lookup: OtpLookup & { code: string }, registerToken: string | undefined) {
   const app = c.var.application;
   if (registerToken) {
-    const { user, completed } = await completeVerification(otpServices(c), app, { ...lookup, registerToken });
+    const { user, completed } = await completeVerification(otpFlowDeps(c), app, { ...lookup, registerToken });
     await logIn(c, user, "register");
     return { user: toUserSchema(user), user_exists: !completed };
   }
-  const { user, created } = await completeLoginOtp(otpServices(c), app, lookup);
+  const { user, created } = await completeLoginOtp(otpFlowDeps(c), app, lookup);
   await logIn(c, user, "otp");
   return { user: toUserSchema(user), user_exists: !created };
 }

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { accountStores, clientInfo, logIn } from "../../http/auth";
+import { clientInfo, logIn } from "../../http/auth";
+import { accountDeps } from "../../wiring/accounts";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { otpServices } from "../../wiring/otp";
+import { otpFlowDeps } from "../../wiring/otp";
 import { LoginSuccess } from "../../schemas/auth";
 import {
   CodeRequestBody,
@@ -46,7 +47,7 @@ export const passwordResetRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const destination = mobileDestination(body.mobile, body.country_code);
-      const issued = await sendForgotOtp(otpServices(c), c.var.application, sendInput(c, destination, body));
+      const issued = await sendForgotOtp(otpFlowDeps(c), c.var.application, sendInput(c, destination, body));
       return c.json(mobileSent(issued, destination.phone), 200);
     },
   )
@@ -62,7 +63,7 @@ export const passwordResetRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const token = await verifyForgotOtp(otpServices(c), c.var.application, { requestId: body.request_id, code: body.otp });
+      const token = await verifyForgotOtp(otpFlowDeps(c), c.var.application, { requestId: body.request_id, code: body.otp });
       return c.json({ success: true, forgot_token: token }, 200);
     },
   )
@@ -78,7 +79,7 @@ export const passwordResetRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const issued = await sendForgotOtp(otpServices(c), c.var.application, sendInput(c, emailDestination(body.email), body));
+      const issued = await sendForgotOtp(otpFlowDeps(c), c.var.application, sendInput(c, emailDestination(body.email), body));
       return c.json(emailSent(issued), 200);
     },
   )
@@ -94,7 +95,7 @@ export const passwordResetRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const token = await verifyForgotOtp(otpServices(c), c.var.application, { destination: emailDestination(body.email), code: body.otp });
+      const token = await verifyForgotOtp(otpFlowDeps(c), c.var.application, { destination: emailDestination(body.email), code: body.otp });
       return c.json({ success: true, forgot_token: token }, 200);
     },
   )
@@ -110,7 +111,7 @@ export const passwordResetRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      await sendResetLink(otpServices(c), c.var.application, { destination: emailDestination(body.email), ip: clientInfo(c).ip });
+      await sendResetLink(otpFlowDeps(c), c.var.application, { destination: emailDestination(body.email), ip: clientInfo(c).ip });
       return c.json({ status: "sent" }, 200);
     },
   )
@@ -127,7 +128,7 @@ export const passwordResetRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const destination = mobileDestination(body.mobile, body.country_code);
-      await sendResetLink(otpServices(c), c.var.application, { destination, ip: clientInfo(c).ip });
+      await sendResetLink(otpFlowDeps(c), c.var.application, { destination, ip: clientInfo(c).ip });
       return c.json({ status: "sent" }, 200);
     },
   )
@@ -142,7 +143,7 @@ export const passwordResetRoutes = createRouter()
       responses: ok(ResetPasswordSuccess.extend({ status: z.literal("success") })),
     }),
     async (c) => {
-      await checkResetCode(otpServices(c), c.var.application, c.req.valid("json").code);
+      await checkResetCode(otpFlowDeps(c), c.var.application, c.req.valid("json").code);
       return c.json({ status: "success" as const }, 200);
     },
   )
@@ -158,7 +159,7 @@ export const passwordResetRoutes = createRouter()
     }),
     async (c) => {
       const { code, password } = c.req.valid("json");
-      await resetPasswordWithCode(otpServices(c), accountStores(c), c.var.application, { kind: "forgot_token", code, password });
+      await resetPasswordWithCode(otpFlowDeps(c), accountDeps(c), c.var.application, { kind: "forgot_token", code, password });
       return c.json({ success: true }, 200);
     },
   )
@@ -174,7 +175,7 @@ export const passwordResetRoutes = createRouter()
     }),
     async (c) => {
       const { code, password } = c.req.valid("json");
-      const user = await resetPasswordWithCode(otpServices(c), accountStores(c), c.var.application, { kind: "reset_password", code, password });
+      const user = await resetPasswordWithCode(otpFlowDeps(c), accountDeps(c), c.var.application, { kind: "reset_password", code, password });
       await logIn(c, user, "password_reset");
       return c.json({ user: toUserSchema(user) }, 200);
     },

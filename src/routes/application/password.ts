@@ -1,4 +1,5 @@
-import { accountStores, clientInfo, requireUser } from "../../http/auth";
+import { clientInfo, requireUser } from "../../http/auth";
+import { accountDeps } from "../../wiring/accounts";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { HasPasswordSuccess, UpdatePasswordRequestSchema, VerifyEmailSuccess } from "../../schemas/auth";
 import { changePassword } from "../../services/passwords/passwords";
@@ -33,7 +34,7 @@ export const passwordRoutes = createRouter()
     }),
     async (c) => {
       const { old_password, new_password } = c.req.valid("json");
-      await changePassword(accountStores(c), c.var.application, {
+      await changePassword(accountDeps(c), c.var.application, {
         user: c.var.user,
         oldPassword: old_password,
         newPassword: new_password,

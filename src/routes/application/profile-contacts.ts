@@ -1,6 +1,6 @@
 import { clientInfo, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../wiring/profile";
+import { profileDeps } from "../../wiring/profile";
 import { LoginSuccess, PlatformQuery } from "../../schemas/auth";
 import {
   DeleteEmailQuery,
@@ -36,7 +36,7 @@ export const profileContactRoutes = createRouter()
     }),
     async (c) => {
       const destination = emailDestination(c.req.valid("json").email);
-      const { user, linkSent } = await addContact(profileServices(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
+      const { user, linkSent } = await addContact(profileDeps(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
       return c.json({ user: toUserSchema(user), verify_email_link: linkSent }, 200);
     },
   )
@@ -55,7 +55,7 @@ export const profileContactRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const destination = mobileDestination(body.phone, body.country_code);
-      const { user, linkSent } = await addContact(profileServices(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
+      const { user, linkSent } = await addContact(profileDeps(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
       return c.json({ user: toUserSchema(user), verify_mobile_link: linkSent }, 200);
     },
   )
@@ -73,7 +73,7 @@ export const profileContactRoutes = createRouter()
     }),
     async (c) => {
       const { email, active, primary, verified } = c.req.valid("query");
-      const user = await removeContact(profileServices(c), c.var.application, {
+      const user = await removeContact(profileDeps(c), c.var.application, {
         user: c.var.user,
         destination: emailDestination(email),
         flags: { active, primary, verified },
@@ -95,7 +95,7 @@ export const profileContactRoutes = createRouter()
     }),
     async (c) => {
       const { phone, country_code, active, primary, verified } = c.req.valid("query");
-      const user = await removeContact(profileServices(c), c.var.application, {
+      const user = await removeContact(profileDeps(c), c.var.application, {
         user: c.var.user,
         destination: mobileDestination(phone, country_code),
         flags: { active, primary, verified },
@@ -117,7 +117,7 @@ export const profileContactRoutes = createRouter()
     }),
     async (c) => {
       const destination = emailDestination(c.req.valid("json").email);
-      const user = await makePrimary(profileServices(c), c.var.application, { user: c.var.user, destination });
+      const user = await makePrimary(profileDeps(c), c.var.application, { user: c.var.user, destination });
       return c.json({ user: toUserSchema(user) }, 200);
     },
   )
@@ -136,7 +136,7 @@ export const profileContactRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const destination = mobileDestination(body.phone, body.country_code);
-      const user = await makePrimary(profileServices(c), c.var.application, { user: c.var.user, destination });
+      const user = await makePrimary(profileDeps(c), c.var.application, { user: c.var.user, destination });
       return c.json({ user: toUserSchema(user) }, 200);
     },
   )
@@ -154,7 +154,7 @@ export const profileContactRoutes = createRouter()
     }),
     async (c) => {
       const destination = emailDestination(c.req.valid("json").email);
-      const sent = await sendVerificationLink(profileServices(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
+      const sent = await sendVerificationLink(profileDeps(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
       return c.json({ verify_email_link: sent }, 200);
     },
   )
@@ -173,7 +173,7 @@ export const profileContactRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const destination = mobileDestination(body.phone, body.country_code);
-      const sent = await sendVerificationLink(profileServices(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
+      const sent = await sendVerificationLink(profileDeps(c), c.var.application, { user: c.var.user, destination, ip: clientInfo(c).ip });
       return c.json({ verify_mobile_link: sent }, 200);
     },
   );

@@ -1,6 +1,6 @@
 import { clientInfo, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { profileServices } from "../../wiring/profile";
+import { profileDeps } from "../../wiring/profile";
 import { PlatformQuery } from "../../schemas/auth";
 import { EditProfileRequest, ProfileEditSuccess } from "../../schemas/profile";
 import { updateProfile, type ProfileUpdated } from "../../services/profile/profile";
@@ -45,7 +45,7 @@ export const profileRoutes = createRouter()
       responses: ok(ProfileEditSuccess),
     }),
     async (c) => {
-      const updated = await updateProfile(profileServices(c), c.var.application, { user: c.var.user, body: c.req.valid("json"), ip: clientInfo(c).ip });
+      const updated = await updateProfile(profileDeps(c), c.var.application, { user: c.var.user, body: c.req.valid("json"), ip: clientInfo(c).ip });
       return c.json(edited(updated), 200);
     },
   );

@@ -3,7 +3,7 @@ import { pendingVerification, startVerification, verificationChallenge, verifica
 import { clientInfo } from "../../http/auth";
 import type { AppContext } from "../../http/context";
 import { ApiError } from "../../errors";
-import { otpServices } from "../../wiring/otp";
+import { otpFlowDeps } from "../../wiring/otp";
 
 export { verificationPending, type VerificationStart };
 
@@ -11,11 +11,11 @@ export { verificationPending, type VerificationStart };
  * Where registration asks for the new user's contacts to be verified: OTPs go to the contacts the
  * application wants proven and the answer carries the register_token; nothing is pending (and the
  * caller logs in) otherwise.
- * The rule itself: src/services/registration-verification.ts.
+ * The rule itself: src/services/registration/verification.ts.
  */
 export async function startContactVerification(c: AppContext, user: UserRecord): Promise<VerificationStart> {
   if (pendingVerification(c.var.application.config, user).length === 0) return { verify_email_otp: false, verify_mobile_otp: false };
-  return startVerification(otpServices(c), c.var.application, user, clientInfo(c).ip);
+  return startVerification(otpFlowDeps(c), c.var.application, user, clientInfo(c).ip);
 }
 
 /**
@@ -25,7 +25,7 @@ export async function startContactVerification(c: AppContext, user: UserRecord):
  */
 export async function requireProvenContact(c: AppContext, user: UserRecord): Promise<void> {
   if (pendingVerification(c.var.application.config, user).length === 0) return;
-  const challenge = await verificationChallenge(otpServices(c), c.var.application, user);
+  const challenge = await verificationChallenge(otpFlowDeps(c), c.var.application, user);
   if (!challenge) return;
   const what = challenge.verify_email_otp && challenge.verify_mobile_otp ? "email or mobile number" : challenge.verify_email_otp ? "email" : "mobile number";
   throw new ApiError(403, "VERIFICATION_REQUIRED", `Verify your ${what} to log in: ask for a code with the register_token, then enter it`, challenge);

@@ -1,4 +1,5 @@
-import { logOut, requireSession, requireUser, sessionStores } from "../../http/auth";
+import { logOut, requireSession, requireUser } from "../../http/auth";
+import { sessionDeps } from "../../wiring/accounts";
 import { createRouter, ok, storefrontRoute } from "../../http/openapi";
 import { LogoutSuccess, SessionListSuccess, UserObjectSchema } from "../../schemas/auth";
 import { listSessions } from "../../services/sessions/sessions";
@@ -32,7 +33,7 @@ export const sessionRoutes = createRouter()
       responses: ok(SessionListSuccess),
     }),
     async (c) => {
-      const sessions = await listSessions(sessionStores(c), c.var.application.id, c.var.user.user.id);
+      const sessions = await listSessions(sessionDeps(c), c.var.application.id, c.var.user.user.id);
       return c.json({ sessions: sessions.map((s) => s.id) }, 200);
     },
   )

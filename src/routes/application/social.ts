@@ -1,7 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { database } from "../../db/client";
 import { IdentitiesRepo } from "../../db/identities-repo";
-import { eventsRepo, logIn, usersRepo } from "../../http/auth";
+import { logIn } from "../../http/auth";
+import { eventsRepo, usersRepo } from "../../wiring/accounts";
 import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute, upstreamErrors } from "../../http/openapi";
 import { AuthSuccess, GoogleOAuthRequestSchema, OAuthRequestAppleSchema, OAuthRequestSchema, PlatformQuery } from "../../schemas/social";
@@ -9,16 +10,16 @@ import { apple } from "../../services/login/social/apple";
 import { facebook } from "../../services/login/social/facebook";
 import { google } from "../../services/login/social/google";
 import type { SocialProvider } from "../../services/login/social/provider";
-import { socialSignIn, type SocialStores } from "../../services/login/social/sign-in";
+import { socialSignIn, type SocialDeps } from "../../services/login/social/sign-in";
 import { toUserSchema } from "../../services/accounts/users";
 
-function socialStores(c: AppContext): SocialStores {
+function socialDeps(c: AppContext): SocialDeps {
   return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };
 }
 
 /** Every social route: prove the identity, find or create the account, then the same session as any login. */
 async function signIn<Request>(c: AppContext, provider: SocialProvider<Request>, request: Request) {
-  const { record, userExists } = await socialSignIn(socialStores(c), c.var.application, provider, request);
+  const { record, userExists } = await socialSignIn(socialDeps(c), c.var.application, provider, request);
   await logIn(c, record, provider.name);
   return c.json({ user: toUserSchema(record), user_exists: userExists, register_token: "" } satisfies z.infer<typeof AuthSuccess>, 200);
 }

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { otpServices } from "../../wiring/otp";
+import { otpFlowDeps } from "../../wiring/otp";
 import { CodeRequestBody, VerifyEmailSuccess } from "../../schemas/otp";
 import { verifyContactLink } from "../../services/profile/verify-contact";
 
@@ -20,7 +20,7 @@ function verifyRoute<Path extends string>(kind: LinkKind, path: Path, operationI
 }
 
 async function verify(c: AppContext, kind: LinkKind, code: string) {
-  await verifyContactLink(otpServices(c), c.var.application, kind, code);
+  await verifyContactLink(otpFlowDeps(c), c.var.application, kind, code);
   return c.json({ message: "verified" }, 200);
 }
 

@@ -17,7 +17,7 @@ import {
   toPlatformDefinition,
   updateDefinition,
 } from "../../services/attributes/definitions";
-import { customerDataStores } from "../../wiring/customer-data";
+import { customerDataDeps } from "../../wiring/customer-data";
 
 const tags = ["Platform: user attributes"];
 const DefinitionParams = PlatformParams.extend({
@@ -36,7 +36,7 @@ export const attributeDefinitionRoutes = createRouter()
       responses: ok(PlatformDefinition),
     }),
     async (c) => {
-      const row = await createDefinition(customerDataStores(c.env), c.var.application.id, c.req.valid("json"), platformActor(c));
+      const row = await createDefinition(customerDataDeps(c.env), c.var.application.id, c.req.valid("json"), platformActor(c));
       return c.json(toPlatformDefinition(row), 200);
     },
   )
@@ -51,7 +51,7 @@ export const attributeDefinitionRoutes = createRouter()
       responses: ok(PlatformDefinitionList),
     }),
     async (c) => {
-      const { rows, page } = await listDefinitions(customerDataStores(c.env).attributes, c.var.application.id, c.req.valid("query"));
+      const { rows, page } = await listDefinitions(customerDataDeps(c.env).attributes, c.var.application.id, c.req.valid("query"));
       return c.json({ items: rows.map(toPlatformDefinition), page }, 200);
     },
   )
@@ -66,7 +66,7 @@ export const attributeDefinitionRoutes = createRouter()
       responses: ok(PlatformDefinition),
     }),
     async (c) => {
-      const row = await requireDefinition(customerDataStores(c.env).attributes, c.var.application.id, c.req.valid("param").attribute_def_id);
+      const row = await requireDefinition(customerDataDeps(c.env).attributes, c.var.application.id, c.req.valid("param").attribute_def_id);
       return c.json(toPlatformDefinition(row), 200);
     },
   )
@@ -82,7 +82,7 @@ export const attributeDefinitionRoutes = createRouter()
     }),
     async (c) => {
       const { attribute_def_id } = c.req.valid("param");
-      const row = await updateDefinition(customerDataStores(c.env), c.var.application.id, attribute_def_id, c.req.valid("json"), platformActor(c));
+      const row = await updateDefinition(customerDataDeps(c.env), c.var.application.id, attribute_def_id, c.req.valid("json"), platformActor(c));
       return c.json(toPlatformDefinition(row), 200);
     },
   )
@@ -97,7 +97,7 @@ export const attributeDefinitionRoutes = createRouter()
       responses: ok(SuccessMessage),
     }),
     async (c) => {
-      await deleteDefinition(customerDataStores(c.env), c.var.application.id, c.req.valid("param").attribute_def_id, platformActor(c));
+      await deleteDefinition(customerDataDeps(c.env), c.var.application.id, c.req.valid("param").attribute_def_id, platformActor(c));
       return c.json({ success: "true" }, 200);
     },
   );

@@ -15,7 +15,7 @@ import {
 import { PageQuery } from "../../schemas/pagination";
 import { deleteValue, deleteValues, getValue, getValueById, setValue, setValues, valuesPage } from "../../services/attributes/values";
 import { filterUsers } from "../../services/attributes/user-lists";
-import { customerDataStores } from "../../wiring/customer-data";
+import { customerDataDeps } from "../../wiring/customer-data";
 
 const tags = ["Platform: user attributes"];
 const pathId = (name: string) => z.string().min(1).max(64).openapi({ param: { name, in: "path" } });
@@ -36,7 +36,7 @@ export const attributeValueRoutes = createRouter()
     async (c) => {
       const { attribute_def_id, user_id } = c.req.valid("param");
       const body = c.req.valid("json");
-      const value = await setValue(customerDataStores(c.env), c.var.application.id, attribute_def_id, user_id, body.attribute.value, {
+      const value = await setValue(customerDataDeps(c.env), c.var.application.id, attribute_def_id, user_id, body.attribute.value, {
         actor: platformActor(c),
         customerOverridden: body.customer_overridden ?? false,
       });
@@ -55,7 +55,7 @@ export const attributeValueRoutes = createRouter()
     }),
     async (c) => {
       const { attribute_def_id, user_id } = c.req.valid("param");
-      return c.json(await getValue(customerDataStores(c.env), c.var.application.id, attribute_def_id, user_id), 200);
+      return c.json(await getValue(customerDataDeps(c.env), c.var.application.id, attribute_def_id, user_id), 200);
     },
   )
   .openapi(
@@ -70,7 +70,7 @@ export const attributeValueRoutes = createRouter()
     }),
     async (c) => {
       const { attribute_def_id, user_id } = c.req.valid("param");
-      await deleteValue(customerDataStores(c.env), c.var.application.id, attribute_def_id, user_id, platformActor(c));
+      await deleteValue(customerDataDeps(c.env), c.var.application.id, attribute_def_id, user_id, platformActor(c));
       return c.json({ success: "true" }, 200);
     },
   )
@@ -85,7 +85,7 @@ export const attributeValueRoutes = createRouter()
       responses: ok(UserAttributeList),
     }),
     async (c) => {
-      const result = await valuesPage(customerDataStores(c.env), c.var.application.id, c.req.valid("param").user_id, c.req.valid("query"));
+      const result = await valuesPage(customerDataDeps(c.env), c.var.application.id, c.req.valid("param").user_id, c.req.valid("query"));
       return c.json(result, 200);
     },
   )
@@ -101,7 +101,7 @@ export const attributeValueRoutes = createRouter()
     }),
     async (c) => {
       const { user_id } = c.req.valid("param");
-      const attributes = await setValues(customerDataStores(c.env), c.var.application.id, user_id, c.req.valid("json").attributes, platformActor(c));
+      const attributes = await setValues(customerDataDeps(c.env), c.var.application.id, user_id, c.req.valid("json").attributes, platformActor(c));
       return c.json({ success: true, attributes }, 200);
     },
   )
@@ -117,7 +117,7 @@ export const attributeValueRoutes = createRouter()
     }),
     async (c) => {
       const { user_id } = c.req.valid("param");
-      await deleteValues(customerDataStores(c.env), c.var.application.id, user_id, c.req.valid("json").definition_ids, platformActor(c));
+      await deleteValues(customerDataDeps(c.env), c.var.application.id, user_id, c.req.valid("json").definition_ids, platformActor(c));
       return c.json({ success: "true" }, 200);
     },
   )
@@ -132,7 +132,7 @@ export const attributeValueRoutes = createRouter()
       responses: ok(UserAttribute),
     }),
     async (c) => {
-      return c.json(await getValueById(customerDataStores(c.env), c.var.application.id, c.req.valid("param").attribute_id), 200);
+      return c.json(await getValueById(customerDataDeps(c.env), c.var.application.id, c.req.valid("param").attribute_id), 200);
     },
   )
   .openapi(
@@ -146,6 +146,6 @@ export const attributeValueRoutes = createRouter()
       responses: ok(UserAttributeFiltered),
     }),
     async (c) => {
-      return c.json(await filterUsers(customerDataStores(c.env), c.var.application.id, c.req.valid("json").query), 200);
+      return c.json(await filterUsers(customerDataDeps(c.env), c.var.application.id, c.req.valid("json").query), 200);
     },
   );

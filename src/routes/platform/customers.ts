@@ -1,5 +1,5 @@
 import { createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
-import { adminScope, customerStores } from "../../wiring/customers";
+import { adminScope, customerDeps } from "../../wiring/customers";
 import { PageQuery } from "../../schemas/pagination";
 import {
   ArchiveUserRequest,
@@ -42,7 +42,7 @@ export const customerRoutes = createRouter()
     }),
     async (c) => {
       const { q, ...page } = c.req.valid("query");
-      return c.json(await listCustomers(customerStores(c).customers, c.var.application.id, q || undefined, page), 200);
+      return c.json(await listCustomers(customerDeps(c).customers, c.var.application.id, q || undefined, page), 200);
     },
   )
   .openapi(
@@ -55,7 +55,7 @@ export const customerRoutes = createRouter()
       request: { params: PlatformParams, query: SearchUsersQuery },
       responses: ok(SearchUsersResponse),
     }),
-    async (c) => c.json(await searchCustomers(customerStores(c).customers, c.var.application.id, c.req.valid("query")), 200),
+    async (c) => c.json(await searchCustomers(customerDeps(c).customers, c.var.application.id, c.req.valid("query")), 200),
   )
   .openapi(
     platformRoute({
@@ -69,7 +69,7 @@ export const customerRoutes = createRouter()
     }),
     async (c) => {
       const { verified } = c.req.valid("query");
-      const user = await createCustomer(customerStores(c), adminScope(c), c.req.valid("json"), verified ?? true);
+      const user = await createCustomer(customerDeps(c), adminScope(c), c.req.valid("json"), verified ?? true);
       return c.json({ user }, 200);
     },
   )
@@ -85,7 +85,7 @@ export const customerRoutes = createRouter()
       responses: ok(SuccessResponse),
     }),
     async (c) => {
-      await archiveCustomer(customerStores(c), adminScope(c), c.req.valid("json").user_id);
+      await archiveCustomer(customerDeps(c), adminScope(c), c.req.valid("json").user_id);
       return c.json({ success: true }, 200);
     },
   )
@@ -100,7 +100,7 @@ export const customerRoutes = createRouter()
       responses: ok(SuccessResponse),
     }),
     async (c) => {
-      await undeleteCustomer(customerStores(c), adminScope(c), c.req.valid("json"));
+      await undeleteCustomer(customerDeps(c), adminScope(c), c.req.valid("json"));
       return c.json({ success: true }, 200);
     },
   )
@@ -115,7 +115,7 @@ export const customerRoutes = createRouter()
       responses: ok(SuccessResponse),
     }),
     async (c) => {
-      await setCustomersActive(customerStores(c), adminScope(c), c.req.valid("json"));
+      await setCustomersActive(customerDeps(c), adminScope(c), c.req.valid("json"));
       return c.json({ success: true }, 200);
     },
   )
@@ -130,7 +130,7 @@ export const customerRoutes = createRouter()
       responses: ok(UserResponse),
     }),
     async (c) => {
-      const user = await updateCustomer(customerStores(c), adminScope(c), c.req.valid("param").user_id, c.req.valid("json"));
+      const user = await updateCustomer(customerDeps(c), adminScope(c), c.req.valid("param").user_id, c.req.valid("json"));
       return c.json({ user }, 200);
     },
   )
@@ -144,5 +144,5 @@ export const customerRoutes = createRouter()
       request: { params: PlatformParams.extend(UserIdParams.shape) },
       responses: ok(TimelineResponse),
     }),
-    async (c) => c.json(await customerTimeline(customerStores(c), adminScope(c), c.req.valid("param").user_id), 200),
+    async (c) => c.json(await customerTimeline(customerDeps(c), adminScope(c), c.req.valid("param").user_id), 200),
   );

@@ -1,5 +1,5 @@
 import { createRouter, jsonBody, ok, platformRoute, PlatformParams } from "../../http/openapi";
-import { adminScope, customerStores } from "../../wiring/customers";
+import { adminScope, customerDeps } from "../../wiring/customers";
 import { clientInfo } from "../../http/auth";
 import {
   CreateUserSessionRequest,
@@ -34,7 +34,7 @@ export const sessionAdminRoutes = createRouter()
     async (c) => {
       const { user_id, domain } = c.req.valid("json");
       const client = { ...clientInfo(c), domain };
-      const session = await startCustomerSession(customerStores(c), adminScope(c), c.var.application.config.session_config, user_id, client);
+      const session = await startCustomerSession(customerDeps(c), adminScope(c), c.var.application.config.session_config, user_id, client);
       c.header("Cache-Control", "no-store");
       return c.json(session, 200);
     },
@@ -49,7 +49,7 @@ export const sessionAdminRoutes = createRouter()
       request: { params: PlatformParams, query: SessionUserQuery },
       responses: ok(SessionListResponse),
     }),
-    async (c) => c.json(await customerSessions(customerStores(c), adminScope(c), c.req.valid("query").id), 200),
+    async (c) => c.json(await customerSessions(customerDeps(c), adminScope(c), c.req.valid("query").id), 200),
   )
   .openapi(
     platformRoute({
@@ -63,7 +63,7 @@ export const sessionAdminRoutes = createRouter()
     }),
     async (c) => {
       const { id, session_id, reason } = c.req.valid("query");
-      return c.json(await endCustomerSession(customerStores(c), adminScope(c), id, session_id, reason), 200);
+      return c.json(await endCustomerSession(customerDeps(c), adminScope(c), id, session_id, reason), 200);
     },
   )
   .openapi(
@@ -78,6 +78,6 @@ export const sessionAdminRoutes = createRouter()
     }),
     async (c) => {
       const { id, reason } = c.req.valid("query");
-      return c.json(await endCustomerSessions(customerStores(c), adminScope(c), id, reason), 200);
+      return c.json(await endCustomerSessions(customerDeps(c), adminScope(c), id, reason), 200);
     },
   );

@@ -21,7 +21,7 @@ import {
   patchGroup,
   updateGroup,
 } from "../../services/groups/groups";
-import { customerDataStores } from "../../wiring/customer-data";
+import { customerDataDeps } from "../../wiring/customer-data";
 
 const tags = ["Platform: user groups"];
 const GroupParams = PlatformParams.extend({ group_id: z.string().min(1).max(64).openapi({ param: { name: "group_id", in: "path" } }) });
@@ -38,7 +38,7 @@ export const userGroupRoutes = createRouter()
       responses: ok(UserGroupResponseSchema),
     }),
     async (c) => {
-      return c.json(await createGroup(customerDataStores(c.env), platformCaller(c), c.req.valid("json")), 200);
+      return c.json(await createGroup(customerDataDeps(c.env), platformCaller(c), c.req.valid("json")), 200);
     },
   )
   .openapi(
@@ -52,7 +52,7 @@ export const userGroupRoutes = createRouter()
       responses: ok(UserGroupListResponseSchema),
     }),
     async (c) => {
-      return c.json(await listGroups(customerDataStores(c.env), c.var.application.id, c.req.valid("query")), 200);
+      return c.json(await listGroups(customerDataDeps(c.env), c.var.application.id, c.req.valid("query")), 200);
     },
   )
   .openapi(
@@ -66,7 +66,7 @@ export const userGroupRoutes = createRouter()
       responses: ok(UserGroupResponseSchema),
     }),
     async (c) => {
-      return c.json(await getGroup(customerDataStores(c.env), c.var.application.id, c.req.valid("param").group_id), 200);
+      return c.json(await getGroup(customerDataDeps(c.env), c.var.application.id, c.req.valid("param").group_id), 200);
     },
   )
   .openapi(
@@ -80,7 +80,7 @@ export const userGroupRoutes = createRouter()
       responses: ok(UserGroupResponseSchema),
     }),
     async (c) => {
-      return c.json(await updateGroup(customerDataStores(c.env), platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")), 200);
+      return c.json(await updateGroup(customerDataDeps(c.env), platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")), 200);
     },
   )
   .openapi(
@@ -94,7 +94,7 @@ export const userGroupRoutes = createRouter()
       responses: ok(UserGroupResponseSchema),
     }),
     async (c) => {
-      return c.json(await patchGroup(customerDataStores(c.env), platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")), 200);
+      return c.json(await patchGroup(customerDataDeps(c.env), platformCaller(c), c.req.valid("param").group_id, c.req.valid("json")), 200);
     },
   )
   .openapi(
@@ -109,7 +109,7 @@ export const userGroupRoutes = createRouter()
     }),
     async (c) => {
       const id = c.req.valid("param").group_id;
-      await deleteGroup(customerDataStores(c.env), platformCaller(c), id);
+      await deleteGroup(customerDataDeps(c.env), platformCaller(c), id);
       return c.json({ id, success: true }, 200);
     },
   )
@@ -124,6 +124,6 @@ export const userGroupRoutes = createRouter()
       responses: ok(UserGroupMembers),
     }),
     async (c) => {
-      return c.json(await groupMembers(customerDataStores(c.env), c.var.application.id, c.req.valid("param").group_id, c.req.valid("query")), 200);
+      return c.json(await groupMembers(customerDataDeps(c.env), c.var.application.id, c.req.valid("param").group_id, c.req.valid("query")), 200);
     },
   );

@@ -12,7 +12,7 @@ import {
 } from "../../schemas/jobs";
 import { downloadHeaders, fileLinks, MAX_FILE_BYTES, openFile, readLimited, saveFile } from "../../services/jobs/files";
 import { createExportJob, createImportJob, getJob, listJobs, toBulkActionModel } from "../../services/jobs/jobs";
-import { customerDataStores } from "../../wiring/customer-data";
+import { customerDataDeps } from "../../wiring/customer-data";
 
 const tags = ["Platform: customer import/export"];
 
@@ -32,7 +32,7 @@ export const userJobRoutes = createRouter()
       responses: ok(BulkActionModel),
     }),
     async (c) => {
-      const job = await createImportJob(customerDataStores(c.env), platformCaller(c), c.req.valid("json"));
+      const job = await createImportJob(customerDataDeps(c.env), platformCaller(c), c.req.valid("json"));
       return c.json(toBulkActionModel(job), 200);
     },
   )
@@ -47,7 +47,7 @@ export const userJobRoutes = createRouter()
       responses: ok(BulkActionPaginationSchema),
     }),
     async (c) => {
-      const { rows, page } = await listJobs(customerDataStores(c.env), c.var.application.id, "import", c.req.valid("query"));
+      const { rows, page } = await listJobs(customerDataDeps(c.env), c.var.application.id, "import", c.req.valid("query"));
       return c.json({ items: rows.map(toBulkActionModel), page }, 200);
     },
   )
@@ -62,7 +62,7 @@ export const userJobRoutes = createRouter()
       responses: ok(BulkActionModel),
     }),
     async (c) => {
-      const job = await createExportJob(customerDataStores(c.env), platformCaller(c));
+      const job = await createExportJob(customerDataDeps(c.env), platformCaller(c));
       return c.json(toBulkActionModel(job), 200);
     },
   )
@@ -77,7 +77,7 @@ export const userJobRoutes = createRouter()
       responses: ok(BulkActionPaginationSchema),
     }),
     async (c) => {
-      const { rows, page } = await listJobs(customerDataStores(c.env), c.var.application.id, "export", c.req.valid("query"));
+      const { rows, page } = await listJobs(customerDataDeps(c.env), c.var.application.id, "export", c.req.valid("query"));
       return c.json({ items: rows.map(toBulkActionModel), page }, 200);
     },
   )
@@ -92,7 +92,7 @@ export const userJobRoutes = createRouter()
       responses: ok(BulkActionModel),
     }),
     async (c) => {
-      const job = await getJob(customerDataStores(c.env), c.var.application.id, c.req.valid("param").job_id);
+      const job = await getJob(customerDataDeps(c.env), c.var.application.id, c.req.valid("param").job_id);
       return c.json(toBulkActionModel(job), 200);
     },
   )

@@ -5,6 +5,7 @@ import { ApiError, badRequest, conflict, notFound } from "../../errors";
 import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, StorefrontDefinition } from "../../schemas/attributes";
 import { pagination, type Pagination } from "../../schemas/pagination";
 import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./rules";
+import type { AttributeType } from "../../schemas/attribute-vocabulary";
 import { modelOf, type AttributeModel } from "./model";
 import { valueFromText } from "./checks";
 
@@ -22,7 +23,7 @@ export async function requireDefinition(repo: AttributesRepo, applicationId: str
   return row;
 }
 
-export interface DefinitionStores {
+export interface DefinitionDeps {
   attributes: AttributesRepo;
   events: EventsRepo;
   /** Conditional groups whose conditions use the definition (they would silently change meaning). */
@@ -79,7 +80,7 @@ function fieldsOf(body: DefinitionBody): Partial<NewDefinitionRow> {
 }
 
 /** Audit trail of definition changes (application-level events, no user). */
-function definitionEvent(stores: DefinitionStores, applicationId: string, actor: string, action: string, slug: string, data: Record<string, unknown>) {
+function definitionEvent(stores: DefinitionDeps, applicationId: string, actor: string, action: string, slug: string, data: Record<string, unknown>) {
   return stores.events.record({
     applicationId,
     type: `admin.attribute_definition.${action}`,
@@ -93,7 +94,7 @@ function definitionEvent(stores: DefinitionStores, applicationId: string, actor:
 const slugTaken = (slug: string) => conflict(`An attribute with slug "${slug}" already exists in this application`);
 
 export async function createDefinition(
-  stores: DefinitionStores,
+  stores: DefinitionDeps,
   applicationId: string,
   body: DefinitionBody & Required<Pick<DefinitionBody, "name" | "slug" | "type">>,
   actor: string,
@@ -130,7 +131,7 @@ export async function createDefinition(
 const FROZEN_WITH_VALUES = ["slug", "type", "isMultiValue", "encrypted"] as const;
 
 export async function updateDefinition(
-  stores: DefinitionStores,
+  stores: DefinitionDeps,
   applicationId: string,
   id: string,
   body: DefinitionBody,
@@ -170,7 +171,7 @@ export async function updateDefinition(
   return (await stores.attributes.definition(applicationId, id))!;
 }
 
-export async function deleteDefinition(stores: DefinitionStores, applicationId: string, id: string, actor: string): Promise<void> {
+export async function deleteDefinition(stores: DefinitionDeps, applicationId: string, id: string, actor: string): Promise<void> {
   const current = await requireDefinition(stores.attributes, applicationId, id);
   if (current.isLocked) throw conflict(`Attribute "${current.slug}" is locked; unlock it (is_locked: false) before deleting it`);
   const groups = await stores.groupsUsing(applicationId, id);

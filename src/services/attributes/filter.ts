@@ -1,6 +1,6 @@
 import { ApiError } from "../../errors";
 import type { Bound, FilterPlan, FilterTerm, IndexColumn, Match } from "../../db/user-filter-sql";
-import { MAX_CONDITIONS, type FilterOperator } from "../../schemas/attribute-vocabulary";
+import { FILTER_OPERATORS, MAX_CONDITIONS, type FilterOperator } from "../../schemas/attribute-vocabulary";
 import type { AttributeModel } from "./model";
 import { checkElement, KIND, parseDay, parseInstant, monthDayOf, type Kind } from "./types";
 import { normalizeEmail, normalizePhone } from "../../schemas/contacts";

@@ -11,7 +11,7 @@ import { planFilter } from "./filter";
 import { toUserAttributes } from "./values";
 import { toUserSearchSchema } from "../accounts/users";
 
-export interface ListStores {
+export interface ListDeps {
   db: Database;
   d1: D1Database;
   users: UsersRepo;
@@ -19,9 +19,9 @@ export interface ListStores {
   cipher: AttributeCipher;
 }
 
-/** A page of a selection of users (see db/user-selection.ts), with their contacts. */
+/** A page of a selection of users (see db/user-filter-sql.ts), with their contacts. */
 export async function usersPage(
-  stores: ListStores,
+  stores: ListDeps,
   selection: Selection,
   pageNo: number,
   size: number,
@@ -44,7 +44,7 @@ export function toFilteredUser(record: UserRecord, attributes: UserAttribute[]):
 
 /** filterUsersByAttributes: the users matching the conditions, each with the requested attribute values. */
 export async function filterUsers(
-  stores: ListStores,
+  stores: ListDeps,
   applicationId: string,
   query: UserAttributeFilterQuery,
 ): Promise<{ items: UserAttributeFilteredItem[]; page: Pagination }> {

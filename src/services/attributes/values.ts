@@ -12,7 +12,7 @@ import { checkValue } from "./checks";
 import type { IndexEntry } from "../../db/attributes-repo";
 import { indexEntry, PRESENCE_ENTRY, type AttributeValue, type JsonValue } from "./types";
 
-export interface ValueStores {
+export interface ValueDeps {
   attributes: AttributesRepo;
   users: UsersRepo;
   events: EventsRepo;
@@ -75,7 +75,7 @@ export async function toUserAttributes(cipher: AttributeCipher, rows: ValueRow[]
   return out;
 }
 
-async function requireUserExists(stores: ValueStores, applicationId: string, userId: string): Promise<void> {
+async function requireUserExists(stores: ValueDeps, applicationId: string, userId: string): Promise<void> {
   if (!(await stores.users.findById(applicationId, userId))) throw notFound("User not found");
 }
 
@@ -86,7 +86,7 @@ interface Write {
 
 /** Validates nothing: writes already-checked values of one user in one transaction, with an event. */
 async function commitWrites(
-  stores: ValueStores,
+  stores: ValueDeps,
   applicationId: string,
   userId: string,
   writes: Write[],
@@ -117,11 +117,11 @@ async function commitWrites(
   await stores.attributes.commit(statements);
 }
 
-async function requireModel(stores: ValueStores, applicationId: string, definitionId: string): Promise<AttributeModel> {
+async function requireModel(stores: ValueDeps, applicationId: string, definitionId: string): Promise<AttributeModel> {
   return modelOf(await requireDefinition(stores.attributes, applicationId, definitionId));
 }
 
-async function requireValue(stores: ValueStores, applicationId: string, definitionId: string, userId: string) {
+async function requireValue(stores: ValueDeps, applicationId: string, definitionId: string, userId: string) {
   const model = await requireModel(stores, applicationId, definitionId);
   const row = await stores.attributes.value(applicationId, definitionId, userId);
   if (!row) throw notFound("This customer has no value for that attribute");
@@ -130,7 +130,7 @@ async function requireValue(stores: ValueStores, applicationId: string, definiti
 
 /** Platform PUT: creates or replaces one value. */
 export async function setValue(
-  stores: ValueStores,
+  stores: ValueDeps,
   applicationId: string,
   definitionId: string,
   userId: string,
@@ -144,18 +144,18 @@ export async function setValue(
   return toUserAttribute(stores.cipher, row!, model);
 }
 
-export async function getValue(stores: ValueStores, applicationId: string, definitionId: string, userId: string): Promise<UserAttribute> {
+export async function getValue(stores: ValueDeps, applicationId: string, definitionId: string, userId: string): Promise<UserAttribute> {
   const { model, row } = await requireValue(stores, applicationId, definitionId, userId);
   return toUserAttribute(stores.cipher, row, model);
 }
 
-export async function getValueById(stores: ValueStores, applicationId: string, id: string): Promise<UserAttribute> {
+export async function getValueById(stores: ValueDeps, applicationId: string, id: string): Promise<UserAttribute> {
   const row = await stores.attributes.valueById(applicationId, id);
   if (!row) throw notFound("Attribute value not found");
   return toUserAttribute(stores.cipher, row, await requireModel(stores, applicationId, row.definitionId));
 }
 
-export async function deleteValue(stores: ValueStores, applicationId: string, definitionId: string, userId: string, actor: string): Promise<void> {
+export async function deleteValue(stores: ValueDeps, applicationId: string, definitionId: string, userId: string, actor: string): Promise<void> {
   const { model } = await requireValue(stores, applicationId, definitionId, userId);
   await commitWrites(stores, applicationId, userId, [], [model], { actor, customerOverridden: false });
 }
@@ -165,7 +165,7 @@ const unknownDefinition = (field: string, id: string) =>
 
 /** Platform bulk POST: all values checked first, then written together or not at all. */
 export async function setValues(
-  stores: ValueStores,
+  stores: ValueDeps,
   applicationId: string,
   userId: string,
   entries: { definition_id: string; value: unknown }[],
@@ -186,7 +186,7 @@ export async function setValues(
 }
 
 /** Platform bulk DELETE: removes the user's values of the given definitions. */
-export async function deleteValues(stores: ValueStores, applicationId: string, userId: string, definitionIds: string[], actor: string): Promise<void> {
+export async function deleteValues(stores: ValueDeps, applicationId: string, userId: string, definitionIds: string[], actor: string): Promise<void> {
   const models = await loadModels(stores.attributes, applicationId);
   const removals = definitionIds.map((id, i) => {
     const model = models.get(id);
@@ -198,7 +198,7 @@ export async function deleteValues(stores: ValueStores, applicationId: string, u
 }
 
 export async function valuesPage(
-  stores: ValueStores,
+  stores: ValueDeps,
   applicationId: string,
   userId: string,
   page: { page_no: number; page_size: number },
@@ -210,7 +210,7 @@ export async function valuesPage(
 }
 
 /** Storefront: the user's own values as slug → value (optionally one slug). */
-export async function ownAttributes(stores: ValueStores, applicationId: string, userId: string, slug?: string): Promise<Record<string, AttributeValue>> {
+export async function ownAttributes(stores: ValueDeps, applicationId: string, userId: string, slug?: string): Promise<Record<string, AttributeValue>> {
   const models = await loadModels(stores.attributes, applicationId);
   const wanted = [...models.values()].filter((m) => slug === undefined || m.row.slug === slug).map((m) => m.row.id);
   const rows = await stores.attributes.valuesOf(applicationId, [userId], wanted);
@@ -227,7 +227,7 @@ export async function ownAttributes(stores: ValueStores, applicationId: string, 
  * customer-editable. Anything else is refused before anything is written.
  */
 export async function updateOwnAttributes(
-  stores: ValueStores,
+  stores: ValueDeps,
   applicationId: string,
   userId: string,
   attributes: Record<string, unknown>,

@@ -9,15 +9,15 @@ import type { BlockUserRequest, CreateUserRequest, UpdateUserRequest } from "../
 import type { UserSchema } from "../../schemas/user";
 import { normalizeEmail } from "../../schemas/contacts";
 import { adminPhone, emailRows, invalidField, phoneRows } from "./contacts";
-import { endAllSessions, type SessionStores } from "../sessions/sessions";
+import { endAllSessions, type SessionDeps } from "../sessions/sessions";
 import { newUserRecord, toUserSchema } from "../accounts/users";
 
-export interface CustomerStores {
+export interface CustomerDeps {
   users: UsersRepo;
   customers: CustomersRepo;
   identities: IdentitiesRepo;
   events: EventsRepo;
-  sessions: SessionStores;
+  sessions: SessionDeps;
 }
 
 /** Where an admin action happens and who does it (`platform:<client_id>`), for the audit trail. */
@@ -48,14 +48,14 @@ export function adminEvent(
 }
 
 /** The user in this application, or 404 (users of other applications do not exist here). */
-export async function findCustomer(stores: CustomerStores, scope: AdminScope, userId: string): Promise<UserRecord> {
+export async function findCustomer(stores: CustomerDeps, scope: AdminScope, userId: string): Promise<UserRecord> {
   const record = await stores.users.findById(scope.applicationId, userId);
   if (!record) throw notFound("User not found");
   return record;
 }
 
 /** One D1 batch (one transaction); a contact another account holds becomes 409 and nothing is written. */
-async function commitChange(stores: CustomerStores, statements: BatchItem<"sqlite">[]): Promise<void> {
+async function commitChange(stores: CustomerDeps, statements: BatchItem<"sqlite">[]): Promise<void> {
   try {
     await stores.users.commit(statements);
   } catch (error) {
@@ -69,13 +69,13 @@ async function commitChange(stores: CustomerStores, statements: BatchItem<"sqlit
   }
 }
 
-async function reloaded(stores: CustomerStores, scope: AdminScope, userId: string): Promise<UserSchema> {
+async function reloaded(stores: CustomerDeps, scope: AdminScope, userId: string): Promise<UserSchema> {
   return toUserSchema(await findCustomer(stores, scope, userId));
 }
 
 /** platform createUser: contacts are verified unless `verified` is false; they become the primaries. */
 export async function createCustomer(
-  stores: CustomerStores,
+  stores: CustomerDeps,
   scope: AdminScope,
   input: CreateUserRequest,
   verified = true,
@@ -114,7 +114,7 @@ export async function createCustomer(
  * cannot be taken), and the profile, contacts and audit event are written in one batch.
  */
 export async function updateCustomer(
-  stores: CustomerStores,
+  stores: CustomerDeps,
   scope: AdminScope,
   userId: string,
   input: UpdateUserRequest,
@@ -159,7 +159,7 @@ export async function updateCustomer(
  * its social accounts are unlinked, so signing in with one of them makes a new account rather than
  * reaching the archived one.
  */
-export async function archiveCustomer(stores: CustomerStores, scope: AdminScope, userId: string, now = new Date().toISOString()) {
+export async function archiveCustomer(stores: CustomerDeps, scope: AdminScope, userId: string, now = new Date().toISOString()) {
   const current = await findCustomer(stores, scope, userId);
   if (!current.user.archived) {
     await commitChange(stores, [
@@ -173,7 +173,7 @@ export async function archiveCustomer(stores: CustomerStores, scope: AdminScope,
 
 /** platform unDeleteUser: cancels a pending erasure (users.delete_on) before it runs. */
 export async function undeleteCustomer(
-  stores: CustomerStores,
+  stores: CustomerDeps,
   scope: AdminScope,
   input: { user_id: string; reason?: string; reason_id?: string },
   now = new Date().toISOString(),
@@ -199,7 +199,7 @@ export async function undeleteCustomer(
  * the storefront refuses blocked users on every request anyway, so the flag alone is already enough.
  */
 export async function setCustomersActive(
-  stores: CustomerStores,
+  stores: CustomerDeps,
   scope: AdminScope,
   input: BlockUserRequest,
   now = new Date().toISOString(),
@@ -231,7 +231,7 @@ export async function setCustomersActive(
  * platform getUserTimeline: the user's visible events and the pending erasure date, left out when none
  * is pending (the SDK's model accepts a missing string, not null).
  */
-export async function customerTimeline(stores: CustomerStores, scope: AdminScope, userId: string) {
+export async function customerTimeline(stores: CustomerDeps, scope: AdminScope, userId: string) {
   const current = await findCustomer(stores, scope, userId);
   const events = await stores.events.timeline(scope.applicationId, userId, TIMELINE_LIMIT);
   return {

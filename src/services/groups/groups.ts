@@ -15,13 +15,13 @@ import { planFilter } from "../attributes/filter";
 import { normalizeEmail, normalizePhone } from "../../schemas/contacts";
 import { CsvError, errorHeader, errorRows, normalizeHeader, parseCsv, recordMap } from "../jobs/csv";
 import { fileLinks, readFileUrl, saveFile } from "../jobs/files";
-import { usersPage, type ListStores } from "../attributes/user-lists";
+import { usersPage, type ListDeps } from "../attributes/user-lists";
 import { toUserSearchSchema } from "../accounts/users";
 
 export const MAX_GROUP_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_GROUP_FILE_ROWS = 10_000;
 
-export interface GroupStores extends ListStores {
+export interface GroupDeps extends ListDeps {
   groups: GroupsRepo;
   events: EventsRepo;
   bucket: R2Bucket;
@@ -62,7 +62,7 @@ function keyOf(change: MemberChange): Key | string {
 
 /** Resolves membership changes to users of the application; each change either resolves or says why not. */
 async function resolveChanges(
-  stores: GroupStores,
+  stores: GroupDeps,
   applicationId: string,
   changes: MemberChange[],
 ): Promise<{ resolved: { userId: string; action: "add" | "remove" }[]; failures: { index: number; message: string }[] }> {
@@ -85,7 +85,7 @@ async function resolveChanges(
 }
 
 /** The statements applying resolved changes; when a user appears twice, the later change wins. */
-function membershipStatements(stores: GroupStores, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): Statement[] {
+function membershipStatements(stores: GroupDeps, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): Statement[] {
   const last = new Map(resolved.map((r) => [r.userId, r.action]));
   const adds = [...last].filter(([, a]) => a === "add").map(([id]) => id);
   const removes = [...last].filter(([, a]) => a === "remove").map(([id]) => id);
@@ -103,7 +103,7 @@ interface FileOutcome {
  * Reads a members CSV (user_id, email or phone_number column; action add|remove), resolves every row
  * and reports the rows that could not be applied in an error CSV. Malformed files are refused whole.
  */
-async function membershipFromFile(stores: GroupStores, caller: GroupCaller, groupId: string, url: string): Promise<FileOutcome> {
+async function membershipFromFile(stores: GroupDeps, caller: GroupCaller, groupId: string, url: string): Promise<FileOutcome> {
   const bytes = await readFileUrl(stores.bucket, caller.applicationId, url, MAX_GROUP_FILE_BYTES);
   let records: string[][];
   try {
@@ -162,13 +162,13 @@ function requireConditionsFor(type: "bulk" | "conditional", conditions: GroupCon
   }
 }
 
-async function requireGroup(stores: GroupStores, applicationId: string, id: string): Promise<GroupRow> {
+async function requireGroup(stores: GroupDeps, applicationId: string, id: string): Promise<GroupRow> {
   const group = await stores.groups.find(applicationId, id);
   if (!group) throw notFound("User group not found");
   return group;
 }
 
-function event(stores: GroupStores, caller: GroupCaller, type: string, group: { id: string; name: string }, data: Record<string, unknown> = {}) {
+function event(stores: GroupDeps, caller: GroupCaller, type: string, group: { id: string; name: string }, data: Record<string, unknown> = {}) {
   return stores.events.insertStatement({
     applicationId: caller.applicationId,
     type,
@@ -180,12 +180,12 @@ function event(stores: GroupStores, caller: GroupCaller, type: string, group: { 
 }
 
 /** The group as the API shows it (conditions carry their attribute's slug as `key`). */
-async function response(stores: GroupStores, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
+async function response(stores: GroupDeps, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
   const [models, row] = await Promise.all([loadModels(stores.attributes, applicationId), requireGroup(stores, applicationId, id)]);
   return toGroupResponse(row, models);
 }
 
-export async function createGroup(stores: GroupStores, caller: GroupCaller, body: CreateUserGroup): Promise<UserGroupResponseSchema> {
+export async function createGroup(stores: GroupDeps, caller: GroupCaller, body: CreateUserGroup): Promise<UserGroupResponseSchema> {
   requireConditionsFor(body.type, body.conditions, body.file_url);
   const models = await loadModels(stores.attributes, caller.applicationId);
   const conditions = (body.conditions ?? []) as GroupCondition[];
@@ -215,7 +215,7 @@ export async function createGroup(stores: GroupStores, caller: GroupCaller, body
 }
 
 /** updateUserGroup (PUT): the fields given replace the stored ones; changing the type resets the members. */
-export async function updateGroup(stores: GroupStores, caller: GroupCaller, id: string, body: UpdateUserGroupSchema): Promise<UserGroupResponseSchema> {
+export async function updateGroup(stores: GroupDeps, caller: GroupCaller, id: string, body: UpdateUserGroupSchema): Promise<UserGroupResponseSchema> {
   const current = await requireGroup(stores, caller.applicationId, id);
   const models = await loadModels(stores.attributes, caller.applicationId);
   const type = body.type ?? current.type;
@@ -243,7 +243,7 @@ export async function updateGroup(stores: GroupStores, caller: GroupCaller, id: 
 }
 
 /** updateUserGroupPartially (PATCH): rename, and add or remove members of a bulk group (JSON list or CSV file). */
-export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: string, body: PartialUserGroupUpdateSchema): Promise<UserGroupResponseSchema> {
+export async function patchGroup(stores: GroupDeps, caller: GroupCaller, id: string, body: PartialUserGroupUpdateSchema): Promise<UserGroupResponseSchema> {
   const current = await requireGroup(stores, caller.applicationId, id);
   const membership = body.type === "json" ? body.user_data !== undefined : body.file_url !== undefined;
   if (!membership && body.name === undefined && body.description === undefined) {
@@ -277,7 +277,7 @@ export async function patchGroup(stores: GroupStores, caller: GroupCaller, id: s
   return response(stores, caller.applicationId, id);
 }
 
-export async function deleteGroup(stores: GroupStores, caller: GroupCaller, id: string): Promise<void> {
+export async function deleteGroup(stores: GroupDeps, caller: GroupCaller, id: string): Promise<void> {
   const current = await requireGroup(stores, caller.applicationId, id);
   await stores.groups.delete(caller.applicationId, id);
   await stores.events.record({
@@ -290,12 +290,12 @@ export async function deleteGroup(stores: GroupStores, caller: GroupCaller, id: 
   });
 }
 
-export async function getGroup(stores: GroupStores, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
+export async function getGroup(stores: GroupDeps, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
   return response(stores, applicationId, id);
 }
 
 export async function listGroups(
-  stores: GroupStores,
+  stores: GroupDeps,
   applicationId: string,
   query: { page_no: number; page_size: number; name?: string; type?: "bulk" | "conditional"; status?: string; group_uid?: number },
 ): Promise<{ items: UserGroupResponseSchema[]; page: Pagination }> {
@@ -314,7 +314,7 @@ export async function listGroups(
  * its conditions right now (computed by the filter engine, so always current).
  */
 export async function groupMembers(
-  stores: GroupStores,
+  stores: GroupDeps,
   applicationId: string,
   id: string,
   page: { page_no: number; page_size: number },

@@ -4,7 +4,7 @@ import type { AttributeModel } from "../attributes/model";
 import { valueToText, type AttributeValue } from "../attributes/types";
 import { readValue } from "../attributes/values";
 import { csvLine } from "./csv";
-import { ATTRIBUTE_COLUMN, type ImportStores } from "./import";
+import { ATTRIBUTE_COLUMN, type ImportDeps } from "./import";
 import { userStatus } from "../accounts/users";
 
 /*
@@ -45,7 +45,7 @@ export interface ExportCursor {
 
 /** The CSV lines of the next `limit` customers after `cursor`, and where the next chunk starts. */
 export async function exportChunk(
-  stores: ImportStores,
+  stores: ImportDeps,
   models: Map<string, AttributeModel>,
   applicationId: string,
   columns: string[],

@@ -30,7 +30,7 @@ const CONTACT_COLUMNS = ["email", ...PHONE_COLUMNS, "country_code"];
 /** Columns our export writes that describe, not define, a customer. Accepted and ignored. */
 const INFORMATIONAL_COLUMNS = ["user_id", "username", "status", "created_at", "updated_at"];
 
-export interface ImportStores {
+export interface ImportDeps {
   db: Database;
   users: UsersRepo;
   attributes: AttributesRepo;
@@ -121,7 +121,7 @@ function runsWithoutRepeats(rows: ImportRow[]): ImportRow[][] {
   return runs;
 }
 
-function contactStatements(stores: ImportStores, existing: UserRecord, row: ImportRow, now: string): Statement[] {
+function contactStatements(stores: ImportDeps, existing: UserRecord, row: ImportRow, now: string): Statement[] {
   const statements: Statement[] = [];
   const { db } = stores;
   const userId = existing.user.id;
@@ -159,7 +159,7 @@ const profileOf = (row: ImportRow) => ({
 });
 
 /** The statements of one row: create or update the customer, then its attribute values. */
-async function rowStatements(stores: ImportStores, applicationId: string, row: ImportRow, existing: UserRecord | undefined, now: string): Promise<Statement[]> {
+async function rowStatements(stores: ImportDeps, applicationId: string, row: ImportRow, existing: UserRecord | undefined, now: string): Promise<Statement[]> {
   const statements: Statement[] = [];
   let userId: string;
   if (existing) {
@@ -195,7 +195,7 @@ function constraintMessage(error: unknown): string {
 }
 
 /** Writes one run of rows (no repeated identities): a few large transactions, each row wholly in one. */
-async function writeRun(stores: ImportStores, applicationId: string, run: ImportRow[]): Promise<RowFailure[]> {
+async function writeRun(stores: ImportDeps, applicationId: string, run: ImportRow[]): Promise<RowFailure[]> {
   const emails = await usersByEmails(stores.db, applicationId, run.flatMap((r) => (r.email ? [r.email] : [])));
   const phones = await usersByPhones(stores.db, applicationId, run.flatMap((r) => (r.phone ? [r.phone.e164] : [])));
   const failures: RowFailure[] = [];
@@ -236,7 +236,7 @@ function batchesOfRows(perRow: [ImportRow, Statement[]][]): [ImportRow, Statemen
 }
 
 /** Commits rows in one transaction, or if that hits a conflict (a contact claimed meanwhile), one transaction per row. */
-async function commitRows(stores: ImportStores, rows: [ImportRow, Statement[]][]): Promise<RowFailure[]> {
+async function commitRows(stores: ImportDeps, rows: [ImportRow, Statement[]][]): Promise<RowFailure[]> {
   try {
     await stores.users.commit(rows.flatMap(([, statements]) => statements));
     return [];
@@ -256,7 +256,7 @@ async function commitRows(stores: ImportStores, rows: [ImportRow, Statement[]][]
 }
 
 /** Imports checked rows; answers the rows that failed (the others are written). */
-export async function importRows(stores: ImportStores, applicationId: string, rows: ImportRow[]): Promise<RowFailure[]> {
+export async function importRows(stores: ImportDeps, applicationId: string, rows: ImportRow[]): Promise<RowFailure[]> {
   const failures: RowFailure[] = [];
   for (const run of runsWithoutRepeats(rows)) failures.push(...(await writeRun(stores, applicationId, run)));
   return failures;

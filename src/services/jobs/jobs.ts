@@ -11,7 +11,7 @@ import { parseDay } from "../attributes/types";
 import { CsvError, csvLine, errorHeader, errorRows, normalizeHeader, parseCsv } from "./csv";
 import { concatObjects, fetchExternal, fileKey, fileLinks, MAX_FILE_BYTES, ownFileRef, resolveFileUrl, saveFile } from "./files";
 import { exportChunk, exportColumns, type ExportCursor } from "./export";
-import { headerProblem, importRows, parseImportRow, type ImportStores, type RowFailure } from "./import";
+import { headerProblem, importRows, parseImportRow, type ImportDeps, type RowFailure } from "./import";
 
 /*
  * Import and export jobs run on a queue, one chunk per message: each invocation reads a bounded
@@ -20,7 +20,7 @@ import { headerProblem, importRows, parseImportRow, type ImportStores, type RowF
  * delivered twice does its work once.
  */
 
-export interface JobStores extends ImportStores {
+export interface JobDeps extends ImportDeps {
   jobs: JobsRepo;
   events: EventsRepo;
   bucket: R2Bucket;
@@ -52,7 +52,7 @@ function fileNameOf(url: string): string {
   }
 }
 
-async function enqueue(stores: JobStores, job: Pick<JobRow, "id" | "applicationId">, chunk: number): Promise<void> {
+async function enqueue(stores: JobDeps, job: Pick<JobRow, "id" | "applicationId">, chunk: number): Promise<void> {
   await stores.queue.send({ job_id: job.id, application_id: job.applicationId, chunk });
 }
 
@@ -74,7 +74,7 @@ function newJob(caller: JobCaller, actionType: "import" | "export", fileName: st
   };
 }
 
-async function started(stores: JobStores, caller: JobCaller, job: ReturnType<typeof newJob> & { fileId?: string | null; sourceUrl?: string | null }): Promise<JobRow> {
+async function started(stores: JobDeps, caller: JobCaller, job: ReturnType<typeof newJob> & { fileId?: string | null; sourceUrl?: string | null }): Promise<JobRow> {
   await stores.jobs.insert(job);
   await enqueue(stores, job, 0);
   await jobEvent(stores, job, "started", { file_name: job.fileName }, `platform:${caller.clientId}`);
@@ -85,7 +85,7 @@ async function started(stores: JobStores, caller: JobCaller, job: ReturnType<typ
  * bulkImportStoreFrontUsers: the source is one of this application's files (by its URL) or an
  * external URL, copied into a file when the job starts.
  */
-export async function createImportJob(stores: JobStores, caller: JobCaller, body: CreateStoreFrontUsersPayload): Promise<JobRow> {
+export async function createImportJob(stores: JobDeps, caller: JobCaller, body: CreateStoreFrontUsersPayload): Promise<JobRow> {
   const target = ownFileRef(body.relative_url) ? resolveFileUrl(body.relative_url, caller.applicationId) : resolveFileUrl(body.absolute_url, caller.applicationId);
   if ("fileId" in target) {
     const head = await stores.bucket.head(fileKey(caller.applicationId, target.fileId));
@@ -95,11 +95,11 @@ export async function createImportJob(stores: JobStores, caller: JobCaller, body
   return started(stores, caller, { ...newJob(caller, "import", fileNameOf(body.relative_url)), sourceUrl: target.external });
 }
 
-export async function createExportJob(stores: JobStores, caller: JobCaller): Promise<JobRow> {
+export async function createExportJob(stores: JobDeps, caller: JobCaller): Promise<JobRow> {
   return started(stores, caller, newJob(caller, "export", `customers-${new Date().toISOString().slice(0, 10)}.csv`));
 }
 
-export async function getJob(stores: JobStores, applicationId: string, id: string): Promise<JobRow> {
+export async function getJob(stores: JobDeps, applicationId: string, id: string): Promise<JobRow> {
   const job = await stores.jobs.find(applicationId, id);
   if (!job) throw notFound("Job not found");
   return job;
@@ -116,7 +116,7 @@ function dateBound(value: string | undefined, field: string, end: boolean): stri
 }
 
 export async function listJobs(
-  stores: JobStores,
+  stores: JobDeps,
   applicationId: string,
   actionType: "import" | "export",
   query: JobListQuery,
@@ -157,7 +157,7 @@ export function toBulkActionModel(job: JobRow): BulkActionModel {
 }
 
 function jobEvent(
-  stores: JobStores,
+  stores: JobDeps,
   job: Pick<JobRow, "id" | "applicationId" | "actionType">,
   stage: string,
   data: Record<string, unknown>,
@@ -174,7 +174,7 @@ function jobEvent(
 }
 
 /** Ends a job as failed as a whole (unreadable file, bad header, repeated crashes). */
-export async function failJob(stores: JobStores, job: JobRow, message: string): Promise<void> {
+export async function failJob(stores: JobDeps, job: JobRow, message: string): Promise<void> {
   await stores.jobs.update(job.id, { status: "failed", message });
   await jobEvent(stores, job, "failed", { message });
 }
@@ -182,13 +182,13 @@ export async function failJob(stores: JobStores, job: JobRow, message: string): 
 /** A failure the job owner caused (their file), as opposed to one worth retrying. */
 class JobInputError extends Error {}
 
-async function finish(stores: JobStores, job: JobRow, changes: Partial<JobRow>): Promise<void> {
+async function finish(stores: JobDeps, job: JobRow, changes: Partial<JobRow>): Promise<void> {
   await stores.jobs.update(job.id, changes);
   await jobEvent(stores, job, "finished", { status: changes.status });
 }
 
 /** Joins a job's parts (plus an optional leading header) into one downloadable file and drops the parts. */
-async function assemble(stores: JobStores, job: JobRow, kind: "errors" | "parts", name: string, header?: string): Promise<string> {
+async function assemble(stores: JobDeps, job: JobRow, kind: "errors" | "parts", name: string, header?: string): Promise<string> {
   const keys = job.parts.map((p) => partKey(job, kind, p));
   if (header !== undefined) {
     const headerKey = partKey(job, kind, "header");
@@ -201,7 +201,7 @@ async function assemble(stores: JobStores, job: JobRow, kind: "errors" | "parts"
   return fileId;
 }
 
-async function copyExternalSource(stores: JobStores, job: JobRow): Promise<JobRow> {
+async function copyExternalSource(stores: JobDeps, job: JobRow): Promise<JobRow> {
   let bytes: Uint8Array;
   try {
     bytes = await fetchExternal(job.sourceUrl!, MAX_FILE_BYTES);
@@ -214,7 +214,7 @@ async function copyExternalSource(stores: JobStores, job: JobRow): Promise<JobRo
   return { ...job, fileId, sourceUrl: null };
 }
 
-async function importChunk(stores: JobStores, job: JobRow, models: Map<string, AttributeModel>): Promise<boolean> {
+async function importChunk(stores: JobDeps, job: JobRow, models: Map<string, AttributeModel>): Promise<boolean> {
   if (job.sourceUrl) job = await copyExternalSource(stores, job);
   const offset = Number(job.cursor ?? 0);
   const budget = Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, stores.chunkRows * 2048));
@@ -271,7 +271,7 @@ async function importChunk(stores: JobStores, job: JobRow, models: Map<string, A
   return false;
 }
 
-async function exportJobChunk(stores: JobStores, job: JobRow, models: Map<string, AttributeModel>): Promise<boolean> {
+async function exportJobChunk(stores: JobDeps, job: JobRow, models: Map<string, AttributeModel>): Promise<boolean> {
   const columns = job.columns ?? exportColumns(models);
   const cursor = job.cursor ? (JSON.parse(job.cursor) as ExportCursor) : undefined;
   const { csv, count, next } = await exportChunk(stores, models, job.applicationId, columns, cursor, stores.chunkRows);
@@ -298,7 +298,7 @@ async function exportJobChunk(stores: JobStores, job: JobRow, models: Map<string
  * already done (redelivery) changes nothing; if it is a retry of the chunk just done, the next chunk
  * is enqueued again in case the first attempt failed after committing but before enqueueing.
  */
-export async function runJobChunk(stores: JobStores, message: JobMessage, attempt: number): Promise<void> {
+export async function runJobChunk(stores: JobDeps, message: JobMessage, attempt: number): Promise<void> {
   const job = await stores.jobs.find(message.application_id, message.job_id);
   if (!job || job.status !== "inprogress") return;
   if (job.chunk !== message.chunk) {

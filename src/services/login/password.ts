@@ -1,7 +1,7 @@
 import { hashPassword } from "../../crypto/password-hash";
 import type { UserRecord } from "../../db/users-repo";
 import { ApiError } from "../../errors";
-import { alongsideSuccess, checkPassword, userAccountKey, type AccountStores, type Tenant } from "../passwords/passwords";
+import { alongsideSuccess, checkPassword, userAccountKey, type AccountDeps, type Tenant } from "../passwords/passwords";
 import { findUserByIdentifier } from "../accounts/lookup";
 import { accountUnusableReason, userStatus } from "../accounts/users";
 
@@ -25,7 +25,7 @@ const UNUSABLE_CODES = {
  * logIn), run alongside the throttle's bookkeeping so a login costs no extra round trip for it.
  */
 export async function loginWithPassword<T>(
-  stores: AccountStores,
+  stores: AccountDeps,
   app: Tenant,
   input: { username: string; password: string; clientIp: string },
   startSession: (user: UserRecord) => Promise<T>,

@@ -21,7 +21,7 @@ const JTI_MAX = 256;
 /** Replay claims are spread over this many guard objects per application, by hash of the jti. */
 const JTI_SHARDS = 256;
 
-export interface TokenLoginStores {
+export interface TokenLoginDeps {
   users: UsersRepo;
   events: EventsRepo;
   guard: DurableObjectNamespace<OtpGuard>;
@@ -116,7 +116,7 @@ function vouchedContacts(claims: LoginClaims): Destination[] {
  * The account holding one of the contacts (in claim order). Like social login, it must have verified
  * that contact itself: otherwise whoever registered the address unverified would get the real owner's login.
  */
-async function accountByContact(stores: TokenLoginStores, app: Application, contacts: Destination[]): Promise<UserRecord | undefined> {
+async function accountByContact(stores: TokenLoginDeps, app: Application, contacts: Destination[]): Promise<UserRecord | undefined> {
   for (const destination of contacts) {
     const account = await findAccount(stores.users, app.id, destination);
     if (!account) continue;
@@ -129,7 +129,7 @@ async function accountByContact(stores: TokenLoginStores, app: Application, cont
   return undefined;
 }
 
-async function registerByToken(stores: TokenLoginStores, app: Application, claims: LoginClaims, contacts: Destination[]): Promise<UserRecord> {
+async function registerByToken(stores: TokenLoginDeps, app: Application, claims: LoginClaims, contacts: Destination[]): Promise<UserRecord> {
   if (!app.config.register) throw new ApiError(403, "REGISTRATION_DISABLED", "No account uses these contacts and this store does not allow new accounts");
   const email = contacts.find((c) => c.channel === "email")?.address;
   const phoneAddress = contacts.find((c) => c.channel === "sms")?.address;
@@ -165,7 +165,7 @@ async function registerByToken(stores: TokenLoginStores, app: Application, claim
  * registration), else by `sub`, which must then be our user id.
  */
 export async function loginWithToken(
-  stores: TokenLoginStores,
+  stores: TokenLoginDeps,
   app: Application,
   token: string,
   now = Date.now(),

@@ -10,14 +10,14 @@ import type { Application } from "../tenants/applications";
 import { beginLoginAttempt, type LoginAttempt } from "./login-throttle";
 import { assertPasswordAllowed, policyError, type PasswordContext } from "./policy";
 import { notifyAccountOwner } from "../profile/security-notices";
-import { endAllSessions, type SessionStores } from "../sessions/sessions";
+import { endAllSessions, type SessionDeps } from "../sessions/sessions";
 
 /** The stores the account services (register, login, passwords) work with. */
-export interface AccountStores {
+export interface AccountDeps {
   users: UsersRepo;
   passwords: PasswordsRepo;
   events: EventsRepo;
-  sessions: SessionStores;
+  sessions: SessionDeps;
   guard: DurableObjectNamespace<LoginGuard>;
   peppers: Peppers;
   /** For the security notice a password change sends the account owner. */
@@ -33,7 +33,7 @@ export function identityOf(record: Pick<UserRecord, "emails" | "phones">): Passw
   return { email, phone };
 }
 
-async function assertNotRecentlyUsed(stores: AccountStores, settings: PlatformConfig["password_settings"], user: UserRecord, password: string) {
+async function assertNotRecentlyUsed(stores: AccountDeps, settings: PlatformConfig["password_settings"], user: UserRecord, password: string) {
   const { required, count } = settings.history;
   if (!required || count <= 0) return;
   const recent = await stores.passwords.recentHashes(user.user.id, count);
@@ -66,7 +66,7 @@ export interface SetPasswordInput {
  * history, hash, write with its history entry and audit event in one transaction, then the owner is
  * told (security notice) while every other session ends. Returns the ids of the sessions ended.
  */
-export async function setPassword(stores: AccountStores, app: Tenant, input: SetPasswordInput, now = new Date().toISOString()): Promise<string[]> {
+export async function setPassword(stores: AccountDeps, app: Tenant, input: SetPasswordInput, now = new Date().toISOString()): Promise<string[]> {
   const { user } = input;
   await assertPasswordAllowed(input.password, app.config.password_settings, stores.passwords, identityOf(user));
   await assertNotRecentlyUsed(stores, app.config.password_settings, user, input.password);
@@ -104,7 +104,7 @@ export async function setPassword(stores: AccountStores, app: Tenant, input: Set
  * `attempt.succeeded()` must be called; it can run alongside what follows.
  */
 export async function checkPassword(
-  stores: AccountStores,
+  stores: AccountDeps,
   app: Tenant,
   accountKey: string,
   storedHash: string | null | undefined,
@@ -133,7 +133,7 @@ export const userAccountKey = (userId: string) => `user:${userId}`;
  * not become a way to guess it), then the new one is set and every other session ends.
  */
 export async function changePassword(
-  stores: AccountStores,
+  stores: AccountDeps,
   app: Tenant,
   input: { user: UserRecord; oldPassword: string; newPassword: string; sessionId: string; clientIp: string },
 ): Promise<string[]> {

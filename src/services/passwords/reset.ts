@@ -10,7 +10,7 @@ import type { Destination } from "../codes/destinations";
 import { sendLink, type LinkDeps } from "../codes/links";
 import { consumeCode, invalidCode, issueCode, peekCode } from "../codes/one-time-codes";
 import { issueOtp, limitedSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
-import { setPassword, type AccountStores } from "./passwords";
+import { setPassword, type AccountDeps } from "./passwords";
 
 /** How long a forgot_token (proof of a verified forgot-password OTP) can be used to set a password. */
 export const FORGOT_TOKEN_TTL_SECONDS = 600;
@@ -116,7 +116,7 @@ export interface ResetWithCodeInput {
  */
 export async function resetPasswordWithCode(
   deps: PasswordResetDeps,
-  accounts: AccountStores,
+  accounts: AccountDeps,
   app: Application,
   input: ResetWithCodeInput,
 ): Promise<UserRecord> {

@@ -12,10 +12,10 @@ import { consumeCode, invalidCode, issueCode, peekCode } from "../codes/one-time
 import type { OtpAccountDeps } from "../login/otp";
 import { issueOtp, verifyOtp, type IssuedOtp } from "../codes/otp";
 import { notifyAccountOwner } from "./security-notices";
-import type { SessionStores } from "../sessions/sessions";
+import type { SessionDeps } from "../sessions/sessions";
 
 /** What the profile, contact and account-deletion flows of a logged-in user run on. */
-export type ProfileDeps = OtpAccountDeps & ContactVerificationLinkDeps & { account: AccountRepo; sessions: SessionStores };
+export type ProfileDeps = OtpAccountDeps & ContactVerificationLinkDeps & { account: AccountRepo; sessions: SessionDeps };
 
 /** The `{entity}` of the profile v2 paths. */
 export type ContactEntity = "email" | "mobile";

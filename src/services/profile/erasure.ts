@@ -1,11 +1,11 @@
 import type { EventsRepo } from "../../db/events-repo";
 import type { DueAccount, ErasureRepo } from "../../db/erasure-repo";
-import { endAllSessions, type SessionStores } from "../sessions/sessions";
+import { endAllSessions, type SessionDeps } from "../sessions/sessions";
 
-export interface ErasureStores {
+export interface ErasureDeps {
   erasure: ErasureRepo;
   events: EventsRepo;
-  sessions: SessionStores;
+  sessions: SessionDeps;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface ErasureStores {
 export const MAX_ERASURES_PER_RUN = 500;
 
 /** Erases one account if it is still due; false when an undelete (or another run) got there first. */
-export async function eraseAccount(stores: ErasureStores, account: DueAccount, now: string): Promise<boolean> {
+export async function eraseAccount(stores: ErasureDeps, account: DueAccount, now: string): Promise<boolean> {
   const erasedEvent = stores.events.insertWhenStatement(
     {
       applicationId: account.applicationId,
@@ -39,7 +39,7 @@ export async function eraseAccount(stores: ErasureStores, account: DueAccount, n
  * The Cron Trigger's work: every account whose deletion date (users.delete_on) has passed loses its
  * personal data. One failing account is logged and skipped so it cannot block the others.
  */
-export async function eraseDueAccounts(stores: ErasureStores, now: Date): Promise<{ erased: number; failed: number }> {
+export async function eraseDueAccounts(stores: ErasureDeps, now: Date): Promise<{ erased: number; failed: number }> {
   const at = now.toISOString();
   const due = await stores.erasure.due(at, MAX_ERASURES_PER_RUN);
   let erased = 0;

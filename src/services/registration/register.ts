@@ -3,7 +3,7 @@ import { ContactTakenError, type UserRecord } from "../../db/users-repo";
 import { ApiError, invalidField as invalidBodyField } from "../../errors";
 import { normalizeEmail, normalizePhone, type NormalizedPhone } from "../../schemas/contacts";
 import { assertPasswordAllowed } from "../passwords/policy";
-import type { AccountStores, Tenant } from "../passwords/passwords";
+import type { AccountDeps, Tenant } from "../passwords/passwords";
 import { newUserRecord } from "../accounts/users";
 
 /** FormRegisterRequestSchema after validation. */
@@ -41,7 +41,7 @@ function contactsOf(app: Tenant, input: RegistrationInput): { email?: string; ph
  * can simply retry instead of finding its address taken by an account it never got a code for.
  */
 export async function registerUser<T>(
-  stores: AccountStores,
+  stores: AccountDeps,
   app: Tenant,
   input: RegistrationInput,
   begin: (user: UserRecord) => Promise<T>,
@@ -56,7 +56,7 @@ export async function registerUser<T>(
   }
 }
 
-async function createAccount(stores: AccountStores, app: Tenant, input: RegistrationInput, now: string): Promise<UserRecord> {
+async function createAccount(stores: AccountDeps, app: Tenant, input: RegistrationInput, now: string): Promise<UserRecord> {
   if (!app.config.register) throw new ApiError(403, "REGISTRATION_DISABLED", "Registration is turned off for this application");
   const { email, phone } = contactsOf(app, input);
   const passwordRequired = app.config.register_required_fields.password?.is_required ?? true;

@@ -2,7 +2,7 @@ import type { SessionRecord } from "../../durable/user-sessions";
 import { ApiError, notFound } from "../../errors";
 import { accountUnusableReason } from "../accounts/users";
 import type { PlatformConfig } from "../../schemas/platform-config";
-import { adminEvent, findCustomer, type AdminScope, type CustomerStores } from "../customers/customers";
+import { adminEvent, findCustomer, type AdminScope, type CustomerDeps } from "../customers/customers";
 import { createSession, endAllSessions, endSession, listSessions, type ClientInfo } from "./sessions";
 
 /** When a session ends unless revoked: its absolute end, or sooner when an idle (rolling) limit applies. */
@@ -11,7 +11,7 @@ function endsAt(session: SessionRecord): number {
 }
 
 /** platform getActiveSessions: the live sessions in the user's Durable Object, newest first. */
-export async function customerSessions(stores: CustomerStores, scope: AdminScope, userId: string) {
+export async function customerSessions(stores: CustomerDeps, scope: AdminScope, userId: string) {
   await findCustomer(stores, scope, userId);
   const sessions = await listSessions(stores.sessions, scope.applicationId, userId);
   return {
@@ -28,7 +28,7 @@ export async function customerSessions(stores: CustomerStores, scope: AdminScope
 }
 
 /** platform deleteSession: ends one session; the user's next request with it is refused. */
-export async function endCustomerSession(stores: CustomerStores, scope: AdminScope, userId: string, sessionId: string, reason: string) {
+export async function endCustomerSession(stores: CustomerDeps, scope: AdminScope, userId: string, sessionId: string, reason: string) {
   await findCustomer(stores, scope, userId);
   const ended = await endSession(stores.sessions, scope.applicationId, userId, sessionId);
   if (!ended) throw notFound("No such active session for this user");
@@ -39,7 +39,7 @@ export async function endCustomerSession(stores: CustomerStores, scope: AdminSco
 }
 
 /** platform deleteActiveSessions: ends every session of the user. */
-export async function endCustomerSessions(stores: CustomerStores, scope: AdminScope, userId: string, reason: string) {
+export async function endCustomerSessions(stores: CustomerDeps, scope: AdminScope, userId: string, reason: string) {
   await findCustomer(stores, scope, userId);
   const sessionIds = await endAllSessions(stores.sessions, scope.applicationId, userId);
   await stores.events.record(
@@ -56,7 +56,7 @@ export async function endCustomerSessions(stores: CustomerStores, scope: AdminSc
  * `f.session` cookie value to set on `domain`. Accounts the storefront would refuse get none.
  */
 export async function startCustomerSession(
-  stores: CustomerStores,
+  stores: CustomerDeps,
   scope: AdminScope,
   sessionConfig: PlatformConfig["session_config"],
   userId: string,

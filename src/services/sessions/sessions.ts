@@ -2,7 +2,7 @@ import { newId, newSecret, sha256Hex } from "../../crypto/tokens";
 import { userSessionsStub, type SessionRecord, type UserSessions } from "../../durable/user-sessions";
 import type { PlatformConfig } from "../../schemas/platform-config";
 
-export interface SessionStores {
+export interface SessionDeps {
   registry: DurableObjectNamespace<UserSessions>;
   records: KVNamespace;
 }
@@ -54,7 +54,7 @@ export function parseSessionToken(token: string): { userId: string; sessionId: s
 const recordKey = (applicationId: string, tokenHash: string) => `session:${applicationId}:${tokenHash}`;
 
 export async function createSession(
-  stores: SessionStores,
+  stores: SessionDeps,
   applicationId: string,
   config: PlatformConfig["session_config"],
   userId: string,
@@ -81,7 +81,7 @@ export async function createSession(
 
 /** One Durable Object call; throws (fails closed) when the object cannot be reached. */
 export async function validateSession(
-  stores: SessionStores,
+  stores: SessionDeps,
   applicationId: string,
   token: string,
 ): Promise<ValidSession | undefined> {
@@ -94,17 +94,17 @@ export async function validateSession(
   return result.valid ? { userId: parsed.userId, sessionId: parsed.sessionId, record: result.session } : undefined;
 }
 
-export async function endSession(stores: SessionStores, applicationId: string, userId: string, sessionId: string, token?: string) {
+export async function endSession(stores: SessionDeps, applicationId: string, userId: string, sessionId: string, token?: string) {
   const ended = await userSessionsStub(stores.registry, applicationId, userId).revoke(sessionId);
   if (token) await stores.records.delete(recordKey(applicationId, await sha256Hex(token)));
   return ended;
 }
 
 /** Ends every session of the user (or all but `keepSessionId`); returns the ids ended. */
-export async function endAllSessions(stores: SessionStores, applicationId: string, userId: string, keepSessionId?: string) {
+export async function endAllSessions(stores: SessionDeps, applicationId: string, userId: string, keepSessionId?: string) {
   return userSessionsStub(stores.registry, applicationId, userId).revokeAll(keepSessionId);
 }
 
-export async function listSessions(stores: SessionStores, applicationId: string, userId: string) {
+export async function listSessions(stores: SessionDeps, applicationId: string, userId: string) {
   return userSessionsStub(stores.registry, applicationId, userId).list();
 }

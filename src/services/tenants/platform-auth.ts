@@ -3,8 +3,13 @@ import type { ApplicationsRepo } from "../../db/applications-repo";
 import { credentialMatches } from "../../crypto/credentials";
 import { newSecret, sha256Hex } from "../../crypto/tokens";
 import { ApiError, unauthorized } from "../../errors";
-import type { PlatformCaller } from "../../http/context";
 import { platformClientGuard, type OtpGuard } from "../../durable/otp-guard";
+
+/** The platform API client a request was authenticated as. */
+export interface PlatformCaller {
+  clientId: string;
+  companyId: string;
+}
 
 const ISSUER = "user-edge";
 const AUDIENCE = "user-edge:platform";

@@ -6,7 +6,7 @@ import { e164, lastCode, post, randomEmail, randomMobile, type MobileSent } from
 import { adminSession, loginByOtp, sessionIsValid, type LoggedIn } from "../sessions";
 import { basic, createTenant, platformToken, type Tenant } from "../tenants";
 import { usersRepo } from "../users";
-import { accountUnusableReason } from "../../../src/http/auth";
+import { accountUnusableReason } from "../../../src/services/accounts/users";
 import type { ShapeContext } from "./arbitraries";
 import type { OpenApiDocument } from "./openapi";
 import type { Credentials } from "./requests";

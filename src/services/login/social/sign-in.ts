@@ -7,7 +7,7 @@ import type { Application } from "../../tenants/applications";
 import { newUserRecord } from "../../accounts/users";
 import type { ProviderResult, ProvenIdentity, SocialProvider } from "./provider";
 
-export interface SocialStores {
+export interface SocialDeps {
   users: UsersRepo;
   identities: IdentitiesRepo;
   events: EventsRepo;
@@ -35,7 +35,7 @@ function ensureUsable(record: UserRecord): UserRecord {
  * unless the provider's proof holds and the account may be used.
  */
 export async function socialSignIn<Request>(
-  stores: SocialStores,
+  stores: SocialDeps,
   app: Application,
   provider: SocialProvider<Request>,
   request: Request,
@@ -63,7 +63,7 @@ export async function socialSignIn<Request>(
   }
 }
 
-async function resolveAccount(stores: SocialStores, app: Application, provider: Provider, proven: ProviderResult): Promise<SocialSignIn> {
+async function resolveAccount(stores: SocialDeps, app: Application, provider: Provider, proven: ProviderResult): Promise<SocialSignIn> {
   const { identity } = proven;
   const linked = await stores.identities.find(app.id, identity.provider, identity.subject);
   if (linked) {
@@ -83,7 +83,7 @@ async function resolveAccount(stores: SocialStores, app: Application, provider: 
  * email too: otherwise whoever pre-registered the address (and knows its password) would share the
  * account of the person who really owns it.
  */
-async function link(stores: SocialStores, app: Application, provider: Provider, owner: UserRecord, identity: ProvenIdentity) {
+async function link(stores: SocialDeps, app: Application, provider: Provider, owner: UserRecord, identity: ProvenIdentity) {
   ensureUsable(owner);
   const held = owner.emails.find((e) => e.email === identity.email && e.active);
   if (!held?.verified) {
@@ -109,7 +109,7 @@ async function link(stores: SocialStores, app: Application, provider: Provider, 
   return owner;
 }
 
-async function register(stores: SocialStores, app: Application, provider: Provider, { identity, display }: ProviderResult) {
+async function register(stores: SocialDeps, app: Application, provider: Provider, { identity, display }: ProviderResult) {
   if (!app.config.register) {
     throw new ApiError(403, "REGISTRATION_DISABLED", `No account is linked to this ${provider.label} account and this store does not allow new accounts`);
   }
