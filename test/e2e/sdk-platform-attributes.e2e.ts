@@ -115,6 +115,27 @@ describe("platform SDK: attributes, groups, jobs (strictResponseCheck)", () => {
     expect(renamed).toMatchObject({ _id: groupId, name: `${name} (renamed)`, description: "changed" });
   });
 
+  it("user groups: a conditional group on number, boolean and list conditions reads back in the SDK's Conditions shape", async () => {
+    const age = await admin.createUserAttributeDefinition({ body: { name: "Group age", slug: `group_age_${unique()}`, type: "number" } });
+    const vip = await admin.createUserAttributeDefinition({ body: { name: "Group vip", slug: `group_vip_${unique()}`, type: "boolean" } });
+    const city = await admin.createUserAttributeDefinition({ body: { name: "Group city", slug: `group_city_${unique()}`, type: "string" } });
+    // The SDK's ConditionsSchema types value as a string: a list goes as its JSON text.
+    const conditions = [
+      { user_attribute_definition_id: age._id ?? "", type: "gte", value: "18" },
+      { user_attribute_definition_id: vip._id ?? "", type: "eq", value: "true" },
+      { user_attribute_definition_id: city._id ?? "", type: "in", value: '["Pune","Delhi"]' },
+    ];
+    const group = await admin.createUserGroup({ body: { name: `Typed ${unique()}`, description: "typed conditions", type: "conditional", conditions } });
+    const expected = conditions.map((c, i) => ({ ...c, key: [age.slug, vip.slug, city.slug][i] }));
+    expect(group.conditions).toEqual(expected);
+    // Read back by _id and by uid; strictResponseCheck validates each answer against UserGroupResponseSchema.
+    expect((await admin.getUserGroupById({ groupId: group._id ?? "" })).conditions).toEqual(expected);
+    expect(await admin.getUserGroupById({ groupId: String(group.uid) })).toMatchObject({ _id: group._id });
+    expect((await admin.getUserGroups({ name: group.name })).items?.[0]?.conditions).toEqual(expected);
+    const updated = await admin.updateUserGroup({ groupId: String(group.uid), body: { description: "by uid" } });
+    expect(updated).toMatchObject({ _id: group._id, description: "by uid", conditions: expected });
+  });
+
   it("jobs: an import of an uploaded CSV and an export run in the background and are listed", async () => {
     // PlatformConfig.getAccessToken() reads .access_token off the string its OAuth client returns (undefined in 3.4.2).
     const token = await platform.config.oauthClient.getAccessToken();
