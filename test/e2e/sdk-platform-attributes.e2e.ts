@@ -134,6 +134,27 @@ describe("platform SDK: attributes, groups, jobs (strictResponseCheck)", () => {
     expect((await admin.getUserGroups({ name: group.name })).items?.[0]?.conditions).toEqual(expected);
     const updated = await admin.updateUserGroup({ groupId: String(group.uid), body: { description: "by uid" } });
     expect(updated).toMatchObject({ _id: group._id, description: "by uid", conditions: expected });
+
+    // A client other than the SDK may send JSON numbers, booleans and lists; the SDK still reads that group.
+    const token = await platform.config.oauthClient.getAccessToken();
+    const raw = await fetch(`${workerUrl}/service/platform/user/v1.0/company/${DEMO.companyId}/application/${DEMO.applicationId}/user_group`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: `Typed raw ${unique()}`,
+        description: "typed JSON values",
+        type: "conditional",
+        conditions: [
+          { user_attribute_definition_id: age._id, type: "btw", value: [18, 40] },
+          { user_attribute_definition_id: vip._id, type: "eq", value: true },
+          { user_attribute_definition_id: city._id, type: "in", value: ["Pune", "Delhi"] },
+        ],
+      }),
+    });
+    expect(raw.status).toBe(200);
+    const rawGroup = (await raw.json()) as { _id: string };
+    expect((await admin.getUserGroupById({ groupId: rawGroup._id })).conditions?.map((c) => c.value)).toEqual(["[18,40]", "true", '["Pune","Delhi"]']);
+    expect((await admin.getUserGroups({ type: "conditional" })).items?.map((g) => g._id)).toContain(rawGroup._id);
   });
 
   it("jobs: an import of an uploaded CSV and an export run in the background and are listed", async () => {
