@@ -121,6 +121,11 @@ describe("XLSX import", () => {
     const noWorkbook = workbook(utils.aoa_to_sheet([["email"], ["a@example.com"]]), "ods");
     const tooBig = new Uint8Array(5 * 1024 * 1024 + 1);
     tooBig.set([0x50, 0x4b, 0x03, 0x04]);
+    // A zip bomb: the archive's directory claims a part inflates to 50 MiB; it is refused before anything is inflated.
+    const bomb = workbookOf([["email"], ["a@example.com"]]);
+    const view = new DataView(bomb.buffer);
+    const entry = bomb.findIndex((_, i) => i + 4 <= bomb.length && view.getUint32(i, true) === 0x02014b50);
+    view.setUint32(entry + 24, 50 * 1024 * 1024, true);
     const tooManyRows = workbookOf([["email"], ...Array.from({ length: 20_001 }, (_, i) => [`r${i}@example.com`])]);
     const cases: [Uint8Array | string, string, RegExp][] = [
       ["email,first_name\na@example.com,A\n", "text.xlsx", /not an XLSX workbook \(not a zip archive\)/],
@@ -130,6 +135,7 @@ describe("XLSX import", () => {
       [workbookOf([["first_name"], ["A"]]), "nocontact.xlsx", /needs an email or phone_number column/],
       [workbookOf([]), "empty.xlsx", /empty \(no header row\)/],
       [tooBig, "big.xlsx", /larger than 5242880 bytes/],
+      [bomb, "bomb.xlsx", /unpacks to more than 41943040 bytes/],
       [tooManyRows, "rows.xlsx", /more than 20000 rows besides its header/],
     ];
     for (const [bytes, name, message] of cases) {

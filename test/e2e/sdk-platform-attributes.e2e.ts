@@ -172,14 +172,22 @@ describe("platform SDK: attributes, groups, jobs (strictResponseCheck)", () => {
     expect(importJob).toMatchObject({ _id: expect.any(String), action_type: "import", application_id: DEMO.applicationId, company_id: DEMO.companyId });
     const exportJob = await admin.createBulkExportUsers({ body: { file_format: "csv" } });
     expect(exportJob).toMatchObject({ action_type: "export", file_format: expect.stringMatching(/csv/i) });
+    // XLSX runs through the converter Worker that wrangler dev starts beside the service.
+    const xlsxJob = await admin.createBulkExportUsers({ body: { file_format: "XLSX" } });
+    expect(xlsxJob).toMatchObject({ action_type: "export", file_format: "xlsx", file_name: expect.stringMatching(/\.xlsx$/) });
 
-    for (const job of [importJob, exportJob]) {
+    for (const job of [importJob, exportJob, xlsxJob]) {
       await expect
         .poll(async () => (await admin.getUsersJobByJobId({ jobId: job._id ?? "" })).status, { timeout: 30_000, interval: 250 })
         .toBe("complete");
     }
     expect((await admin.getBulkImportUsersList({})).items?.map((j) => j._id)).toContain(importJob._id);
     expect((await admin.getBulkExportUsersList({})).items?.map((j) => j._id)).toContain(exportJob._id);
+    expect((await admin.getBulkExportUsersList({ fileFormat: "xlsx" })).items?.map((j) => j._id)).toEqual(expect.arrayContaining([xlsxJob._id]));
+    const xlsxFile = (await admin.getUsersJobByJobId({ jobId: xlsxJob._id ?? "" })).links?.file?.relative_url ?? "";
+    const download = await fetch(`${workerUrl}${xlsxFile}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(download.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect([...new Uint8Array(await download.arrayBuffer()).subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
     expect((await admin.searchUsers({ query: [imported] })).users?.[0]).toMatchObject({ first_name: "Imported" });
   });
 });
