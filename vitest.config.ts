@@ -1,8 +1,21 @@
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/** Bundles the XLSX converter Worker (workers/xlsx) as wrangler deploys it; the tests run it beside the Worker under test. */
+function buildXlsxWorker(): string {
+  const outdir = resolve("dist/xlsx");
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "-c", "workers/xlsx/wrangler.toml", "--outdir", outdir], {
+    stdio: "ignore",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  return resolve(outdir, "index.js");
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const xlsxWorker = buildXlsxWorker();
   return {
     plugins: [
       cloudflareTest({
@@ -23,6 +36,7 @@ export default defineConfig(async () => {
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
             FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           },
+          workers: [{ name: "user-edge-xlsx", modules: true, scriptPath: xlsxWorker, compatibilityDate: "2026-11-01" }],
         },
       }),
     ],

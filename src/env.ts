@@ -36,6 +36,27 @@ export interface Bindings {
   USER_JOBS: Queue<JobMessage>;
   ATTRIBUTE_ENCRYPTION_KEY?: string;
   USER_JOB_CHUNK_ROWS?: string;
+  /** The XLSX converter Worker (workers/xlsx, SheetJS), used by import/export jobs only. */
+  XLSX: XlsxConverter;
+}
+
+/** Bounds a workbook must stay within before the converter inflates it. */
+export interface SheetLimits {
+  /** Size of the .xlsx file itself. */
+  maxBytes: number;
+  /** Total uncompressed size of the archive's parts (a zip bomb is refused unopened). */
+  maxUnzippedBytes: number;
+  /** Rows of the first sheet below its header row. */
+  maxRows: number;
+}
+
+/** A workbook's first sheet as rows of text, or why the file cannot be read (the job owner's problem, not a crash). */
+export type SheetRead = { rows: string[][] } | { error: string };
+
+/** The RPC interface of the XLSX converter Worker (user-edge-xlsx, entrypoint XlsxConverter). */
+export interface XlsxConverter {
+  read(bytes: Uint8Array, limits: SheetLimits): Promise<SheetRead>;
+  write(rows: string[][], sheetName: string): Promise<Uint8Array>;
 }
 
 /** A queued unit of import/export work: run chunk `chunk` of job `job_id`. */

@@ -49,7 +49,7 @@ describe("user groups: CRUD and lists", () => {
     expect(a).toMatchObject({ uid: 1, name: "Early birds", description: "first 100", type: "bulk", status: "completed", is_active: true, conditions: [], error: { count: 0, file_url: "" }, __v: 0, application_id: tenant.applicationId });
     const age = await defineAttribute(tenant, headers, { name: "Age", slug: "age", type: "number" });
     const b = await createGroup(tenant, headers, { name: "Adults", description: "18+", type: "conditional", conditions: [{ user_attribute_definition_id: age._id, type: "gte", value: 18 }] });
-    expect(b).toMatchObject({ uid: 2, type: "conditional", status: "active", conditions: [{ user_attribute_definition_id: age._id, type: "gte", value: 18, key: "age" }] });
+    expect(b).toMatchObject({ uid: 2, type: "conditional", status: "active", conditions: [{ user_attribute_definition_id: age._id, type: "gte", value: "18", key: "age" }] });
     const other = await admin();
     expect((await createGroup(other.tenant, other.headers, { name: "X", description: "" })).uid).toBe(1);
 
@@ -103,6 +103,70 @@ describe("user groups: CRUD and lists", () => {
     await expectError(await call(groupsUrl(tenant, group._id), { method: "DELETE", headers }), 404);
     await expectError(await call(`${groupsUrl(tenant, group._id)}/members`, { headers }), 404);
     expect(await (await call(groupsUrl(theirs.tenant, group._id), { headers: theirs.headers })).json()).toMatchObject({ name: "Theirs" });
+  });
+
+  it("a group is also found by its numeric uid (get, put, patch), only within its own application", async () => {
+    const { tenant, headers } = await admin();
+    const other = await admin();
+    const mine = await createGroup(tenant, headers, { name: "Mine", description: "" });
+    const theirs = await createGroup(other.tenant, other.headers, { name: "Theirs", description: "" });
+    await createGroup(other.tenant, other.headers, { name: "Theirs 2", description: "" });
+    expect(mine.uid).toBe(1);
+    expect(await (await call(groupsUrl(tenant, "1"), { headers })).json()).toMatchObject({ _id: mine._id, name: "Mine" });
+    const put = await call(groupsUrl(tenant, "1"), json({ name: "Mine renamed", description: "by uid" }, { method: "PUT", headers }));
+    expect(await put.json()).toMatchObject({ _id: mine._id, uid: 1, name: "Mine renamed", description: "by uid" });
+    const customer = await createCustomer(tenant, { email: "uid-member@example.com" });
+    const patched = await patch(tenant, headers, "1", { type: "json", user_data: [{ action: "add", user_id: customer }] });
+    expect(await patched.json()).toMatchObject({ _id: mine._id, name: "Mine renamed" });
+    expect(await members(tenant, headers, mine._id)).toEqual({ ids: [customer], count: 1 });
+
+    // uid 2 exists only in the other application; uid 1 there is theirs, never ours.
+    for (const ref of ["2", "0", "999"]) {
+      await expectError(await call(groupsUrl(tenant, ref), { headers }), 404);
+      await expectError(await call(groupsUrl(tenant, ref), json({ name: "Hijack" }, { method: "PUT", headers })), 404);
+      await expectError(await patch(tenant, headers, ref, { name: "Hijack" }), 404);
+    }
+    expect(await (await call(groupsUrl(other.tenant, "1"), { headers: other.headers })).json()).toMatchObject({ _id: theirs._id, name: "Theirs" });
+    expect(await (await call(groupsUrl(other.tenant, theirs._id), { headers: other.headers })).json()).toMatchObject({ name: "Theirs", __v: 0 });
+  });
+
+  it("conditions come back as the SDK's Conditions (value a string); string values round-trip as conditions", async () => {
+    const { tenant, headers } = await admin();
+    const age = await defineAttribute(tenant, headers, { name: "Age", slug: "age", type: "number" });
+    const vip = await defineAttribute(tenant, headers, { name: "VIP", slug: "vip", type: "boolean" });
+    const city = await defineAttribute(tenant, headers, { name: "City", slug: "city", type: "string" });
+    const ann = await createCustomer(tenant, { email: "ann-cond@example.com" });
+    const ben = await createCustomer(tenant, { email: "ben-cond@example.com" });
+    await setAttribute(tenant, headers, age._id, ann, 30);
+    await setAttribute(tenant, headers, vip._id, ann, true);
+    await setAttribute(tenant, headers, city._id, ann, "Pune");
+    await setAttribute(tenant, headers, age._id, ben, 30);
+    await setAttribute(tenant, headers, vip._id, ben, false);
+    await setAttribute(tenant, headers, city._id, ben, "Pune");
+    const conditions = [
+      { user_attribute_definition_id: age._id, type: "btw", value: [18, 40] },
+      { user_attribute_definition_id: vip._id, type: "eq", value: true },
+      { user_attribute_definition_id: city._id, type: "in", value: ["Pune", "Delhi"] },
+    ];
+    const group = await createGroup(tenant, headers, { name: "Typed", description: "", type: "conditional", conditions });
+    expect(group.conditions).toEqual([
+      { user_attribute_definition_id: age._id, type: "btw", value: "[18,40]", key: "age" },
+      { user_attribute_definition_id: vip._id, type: "eq", value: "true", key: "vip" },
+      { user_attribute_definition_id: city._id, type: "in", value: '["Pune","Delhi"]', key: "city" },
+    ]);
+    for (const c of group.conditions) expect(typeof c.value).toBe("string");
+    expect(await members(tenant, headers, group._id)).toEqual({ ids: [ann], count: 1 });
+
+    // What the SDK sends (strings) means the same; what GET answers can be sent back unchanged.
+    const asStrings = await createGroup(tenant, headers, { name: "As strings", description: "", type: "conditional", conditions: group.conditions.map(({ key: _, ...c }) => c) });
+    expect(asStrings.conditions).toEqual(group.conditions);
+    expect(await members(tenant, headers, asStrings._id)).toEqual({ ids: [ann], count: 1 });
+    const narrowed = await call(
+      groupsUrl(tenant, asStrings._id),
+      json({ conditions: [{ user_attribute_definition_id: age._id, type: "gt", value: "29" }, { user_attribute_definition_id: vip._id, type: "eq", value: "false" }] }, { method: "PUT", headers }),
+    );
+    expect(await narrowed.json()).toMatchObject({ conditions: [{ value: "29" }, { value: "false" }] });
+    expect(await members(tenant, headers, asStrings._id)).toEqual({ ids: [ben], count: 1 });
   });
 });
 

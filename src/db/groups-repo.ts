@@ -31,6 +31,10 @@ export class GroupsRepo {
     return this.db.select().from(userGroups).where(and(eq(userGroups.id, id), eq(userGroups.applicationId, applicationId))).get();
   }
 
+  async findByUid(applicationId: string, uid: number): Promise<GroupRow | undefined> {
+    return this.db.select().from(userGroups).where(and(eq(userGroups.uid, uid), eq(userGroups.applicationId, applicationId))).get();
+  }
+
   async list(applicationId: string, filters: GroupFilters, limit: number, offset: number): Promise<{ rows: GroupRow[]; total: number }> {
     const where = and(
       eq(userGroups.applicationId, applicationId),

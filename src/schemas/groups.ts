@@ -7,7 +7,7 @@ const ConditionsSchema = z
   .object({
     user_attribute_definition_id: z.string().min(1).max(64),
     type: z.enum(FILTER_OPERATORS),
-    value: z.unknown().openapi({ description: "A value, a list (in, nin), or two values (btw)" }),
+    value: z.unknown().openapi({ description: "A value, a list (in, nin), or two values (btw); as the SDK sends it, a string (a list or pair as its JSON text)" }),
     ignore_year: z.boolean().optional(),
   })
   .openapi("ConditionsSchema");
@@ -69,7 +69,7 @@ export const UserGroupResponseSchema = z
       z.object({
         user_attribute_definition_id: z.string(),
         type: z.string(),
-        value: z.unknown(),
+        value: z.string().openapi({ description: "The condition's value as text (the SDK's Conditions shape): a list or a pair as JSON" }),
         ignore_year: z.boolean().optional(),
         key: z.string().openapi({ description: "The attribute's slug" }),
       }),

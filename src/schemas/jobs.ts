@@ -6,8 +6,8 @@ const FileLinks = z.object({ absolute_url: z.string(), relative_url: z.string() 
 const fileFormat = z
   .string()
   .transform((v) => v.trim().toLowerCase())
-  .pipe(z.literal("csv", { error: "only csv is supported (xlsx is not)" }))
-  .openapi({ description: "csv (xlsx is not supported)", example: "csv" });
+  .pipe(z.enum(["csv", "xlsx"], { error: "must be csv or xlsx" }))
+  .openapi({ description: "csv or xlsx (any case). XLSX: the first sheet, at most 20,000 customers and a 5 MiB file", example: "csv" });
 
 export const BulkActionModel = z
   .object({

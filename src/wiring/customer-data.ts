@@ -28,6 +28,7 @@ export function customerDataDeps(env: Bindings): DefinitionDeps & ValueDeps & Li
     cipher: attributeCipher(config.attributeEncryptionKey),
     bucket: env.USER_FILES,
     queue: env.USER_JOBS,
+    xlsx: env.XLSX,
     chunkRows: config.jobChunkRows,
     groupsUsing: (applicationId, definitionId) => groups.usingDefinition(applicationId, definitionId),
   };

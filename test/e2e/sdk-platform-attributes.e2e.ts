@@ -115,6 +115,48 @@ describe("platform SDK: attributes, groups, jobs (strictResponseCheck)", () => {
     expect(renamed).toMatchObject({ _id: groupId, name: `${name} (renamed)`, description: "changed" });
   });
 
+  it("user groups: a conditional group on number, boolean and list conditions reads back in the SDK's Conditions shape", async () => {
+    const age = await admin.createUserAttributeDefinition({ body: { name: "Group age", slug: `group_age_${unique()}`, type: "number" } });
+    const vip = await admin.createUserAttributeDefinition({ body: { name: "Group vip", slug: `group_vip_${unique()}`, type: "boolean" } });
+    const city = await admin.createUserAttributeDefinition({ body: { name: "Group city", slug: `group_city_${unique()}`, type: "string" } });
+    // The SDK's ConditionsSchema types value as a string: a list goes as its JSON text.
+    const conditions = [
+      { user_attribute_definition_id: age._id ?? "", type: "gte", value: "18" },
+      { user_attribute_definition_id: vip._id ?? "", type: "eq", value: "true" },
+      { user_attribute_definition_id: city._id ?? "", type: "in", value: '["Pune","Delhi"]' },
+    ];
+    const group = await admin.createUserGroup({ body: { name: `Typed ${unique()}`, description: "typed conditions", type: "conditional", conditions } });
+    const expected = conditions.map((c, i) => ({ ...c, key: [age.slug, vip.slug, city.slug][i] }));
+    expect(group.conditions).toEqual(expected);
+    // Read back by _id and by uid; strictResponseCheck validates each answer against UserGroupResponseSchema.
+    expect((await admin.getUserGroupById({ groupId: group._id ?? "" })).conditions).toEqual(expected);
+    expect(await admin.getUserGroupById({ groupId: String(group.uid) })).toMatchObject({ _id: group._id });
+    expect((await admin.getUserGroups({ name: group.name })).items?.[0]?.conditions).toEqual(expected);
+    const updated = await admin.updateUserGroup({ groupId: String(group.uid), body: { description: "by uid" } });
+    expect(updated).toMatchObject({ _id: group._id, description: "by uid", conditions: expected });
+
+    // A client other than the SDK may send JSON numbers, booleans and lists; the SDK still reads that group.
+    const token = await platform.config.oauthClient.getAccessToken();
+    const raw = await fetch(`${workerUrl}/service/platform/user/v1.0/company/${DEMO.companyId}/application/${DEMO.applicationId}/user_group`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: `Typed raw ${unique()}`,
+        description: "typed JSON values",
+        type: "conditional",
+        conditions: [
+          { user_attribute_definition_id: age._id, type: "btw", value: [18, 40] },
+          { user_attribute_definition_id: vip._id, type: "eq", value: true },
+          { user_attribute_definition_id: city._id, type: "in", value: ["Pune", "Delhi"] },
+        ],
+      }),
+    });
+    expect(raw.status).toBe(200);
+    const rawGroup = (await raw.json()) as { _id: string };
+    expect((await admin.getUserGroupById({ groupId: rawGroup._id })).conditions?.map((c) => c.value)).toEqual(["[18,40]", "true", '["Pune","Delhi"]']);
+    expect((await admin.getUserGroups({ type: "conditional" })).items?.map((g) => g._id)).toContain(rawGroup._id);
+  });
+
   it("jobs: an import of an uploaded CSV and an export run in the background and are listed", async () => {
     // PlatformConfig.getAccessToken() reads .access_token off the string its OAuth client returns (undefined in 3.4.2).
     const token = await platform.config.oauthClient.getAccessToken();
@@ -130,14 +172,22 @@ describe("platform SDK: attributes, groups, jobs (strictResponseCheck)", () => {
     expect(importJob).toMatchObject({ _id: expect.any(String), action_type: "import", application_id: DEMO.applicationId, company_id: DEMO.companyId });
     const exportJob = await admin.createBulkExportUsers({ body: { file_format: "csv" } });
     expect(exportJob).toMatchObject({ action_type: "export", file_format: expect.stringMatching(/csv/i) });
+    // XLSX runs through the converter Worker that wrangler dev starts beside the service.
+    const xlsxJob = await admin.createBulkExportUsers({ body: { file_format: "XLSX" } });
+    expect(xlsxJob).toMatchObject({ action_type: "export", file_format: "xlsx", file_name: expect.stringMatching(/\.xlsx$/) });
 
-    for (const job of [importJob, exportJob]) {
+    for (const job of [importJob, exportJob, xlsxJob]) {
       await expect
         .poll(async () => (await admin.getUsersJobByJobId({ jobId: job._id ?? "" })).status, { timeout: 30_000, interval: 250 })
         .toBe("complete");
     }
     expect((await admin.getBulkImportUsersList({})).items?.map((j) => j._id)).toContain(importJob._id);
     expect((await admin.getBulkExportUsersList({})).items?.map((j) => j._id)).toContain(exportJob._id);
+    expect((await admin.getBulkExportUsersList({ fileFormat: "xlsx" })).items?.map((j) => j._id)).toEqual(expect.arrayContaining([xlsxJob._id]));
+    const xlsxFile = (await admin.getUsersJobByJobId({ jobId: xlsxJob._id ?? "" })).links?.file?.relative_url ?? "";
+    const download = await fetch(`${workerUrl}${xlsxFile}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(download.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect([...new Uint8Array(await download.arrayBuffer()).subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
     expect((await admin.searchUsers({ query: [imported] })).users?.[0]).toMatchObject({ first_name: "Imported" });
   });
 });

@@ -78,7 +78,8 @@ export async function startWorker(extraVars: Record<string, string> = {}, option
   const child = spawn(
     "npx",
     [
-      "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
+      // The XLSX converter Worker runs beside it (its service binding resolves to it).
+      "wrangler", "dev", "-c", "wrangler.toml", "-c", "workers/xlsx/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
       "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(options.devArgs ?? []),

@@ -84,11 +84,12 @@ export async function waitForJob(tenant: Tenant, headers: Record<string, string>
   throw new Error(`job ${jobId} did not finish`);
 }
 
-/** Uploads a CSV as a file of the tenant; answers its links. */
-export async function uploadCsv(tenant: Tenant, headers: Record<string, string>, csv: string, fileName = "customers.csv") {
+/** Uploads a CSV (or, named .xlsx, a workbook's bytes) as a file of the tenant; answers its links. */
+export async function uploadCsv(tenant: Tenant, headers: Record<string, string>, csv: string | Uint8Array, fileName = "customers.csv") {
+  const contentType = fileName.endsWith(".xlsx") ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv";
   const res = await call(`${tenant.plat}/users/files?file_name=${encodeURIComponent(fileName)}`, {
     method: "POST",
-    headers: { ...headers, "content-type": "text/csv" },
+    headers: { ...headers, "content-type": contentType },
     body: csv,
   });
   if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
@@ -97,9 +98,14 @@ export async function uploadCsv(tenant: Tenant, headers: Record<string, string>,
 
 /** Downloads a file by its relative URL. */
 export async function download(headers: Record<string, string>, relativeUrl: string): Promise<string> {
+  return (await downloadResponse(headers, relativeUrl)).text();
+}
+
+/** Downloads a file by its relative URL; answers the 200 response. */
+export async function downloadResponse(headers: Record<string, string>, relativeUrl: string): Promise<Response> {
   const res = await call(relativeUrl, { headers });
   if (res.status !== 200) throw new Error(`download failed: ${res.status} ${await res.text()}`);
-  return res.text();
+  return res;
 }
 
 /** The search-index rows (attribute_values) of one definition, optionally for one user: what filters see. */

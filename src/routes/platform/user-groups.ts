@@ -24,7 +24,9 @@ import {
 import { customerDataDeps } from "../../wiring/customer-data";
 
 const tags = ["Platform: user groups"];
-const GroupParams = PlatformParams.extend({ group_id: z.string().min(1).max(64).openapi({ param: { name: "group_id", in: "path" } }) });
+const GroupParams = PlatformParams.extend({
+  group_id: z.string().min(1).max(64).openapi({ param: { name: "group_id", in: "path" }, description: "The group's _id, or its numeric uid" }),
+});
 
 export const userGroupRoutes = createRouter()
   .openapi(

@@ -10,7 +10,7 @@ import {
   JobListQuery,
   UploadedFile,
 } from "../../schemas/jobs";
-import { downloadHeaders, fileLinks, MAX_FILE_BYTES, openFile, readLimited, saveFile } from "../../services/jobs/files";
+import { downloadHeaders, fileLinks, MAX_FILE_BYTES, openFile, readLimited, saveFile, XLSX_TYPE } from "../../services/jobs/files";
 import { createExportJob, createImportJob, getJob, listJobs, toBulkActionModel } from "../../services/jobs/jobs";
 import { customerDataDeps } from "../../wiring/customer-data";
 
@@ -23,7 +23,7 @@ export const userJobRoutes = createRouter()
       path: "/users/jobs/import",
       operationId: "bulkImportStoreFrontUsers",
       tags,
-      summary: "Import customers from a CSV (created, or updated by email/phone); runs in the background",
+      summary: "Import customers from a CSV or XLSX file (created, or updated by email/phone); runs in the background",
       description:
         "Columns: email and/or phone_number (international, or with country_code), first_name, last_name, gender, dob, external_id, rr_id, " +
         "and attribute:<slug> per attribute (multi-value: a JSON list or values separated by |). The file is one uploaded with " +
@@ -57,12 +57,12 @@ export const userJobRoutes = createRouter()
       path: "/users/jobs/export",
       operationId: "createBulkExportUsers",
       tags,
-      summary: "Export every customer of the application with their attributes to a CSV; runs in the background",
+      summary: "Export every customer of the application with their attributes to a CSV or XLSX file; runs in the background",
       request: { params: PlatformParams, body: jsonBody(BulkUserExportSchema) },
       responses: ok(BulkActionModel),
     }),
     async (c) => {
-      const job = await createExportJob(customerDataDeps(c.env), platformCaller(c));
+      const job = await createExportJob(customerDataDeps(c.env), platformCaller(c), c.req.valid("json").file_format);
       return c.json(toBulkActionModel(job), 200);
     },
   )
@@ -102,11 +102,11 @@ export const userJobRoutes = createRouter()
       path: "/users/files",
       operationId: "uploadUsersFile",
       tags,
-      summary: "Extension: upload a CSV (raw body, up to 32 MiB) for an import or a group; answers its URLs",
+      summary: "Extension: upload a CSV or XLSX file (raw body, up to 32 MiB; name it .xlsx for a workbook) for an import or a group; answers its URLs",
       request: {
         params: PlatformParams,
         query: z.object({ file_name: z.string().min(1).max(200).default("upload.csv") }),
-        body: { content: { "text/csv": { schema: z.string() } }, required: true },
+        body: { content: { "text/csv": { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: "binary" }) } }, required: true },
       },
       responses: ok(UploadedFile),
     }),
@@ -129,7 +129,7 @@ export const userJobRoutes = createRouter()
       tags,
       summary: "Extension: download a file of this application (export result, error report, upload)",
       request: { params: PlatformParams.extend({ file_id: z.string().min(1).max(64).openapi({ param: { name: "file_id", in: "path" } }) }) },
-      responses: { 200: { description: "The file", content: { "text/csv": { schema: z.string() } } }, ...commonErrors },
+      responses: { 200: { description: "The file", content: { "text/csv": { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: "binary" }) } } }, ...commonErrors },
     }),
     async (c) => {
       const object = await openFile(c.env.USER_FILES, c.var.application.id, c.req.valid("param").file_id);

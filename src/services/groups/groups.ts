@@ -146,10 +146,27 @@ function checkConditions(models: Map<string, AttributeModel>, conditions: GroupC
   }
 }
 
+/**
+ * The SDK's ConditionsSchema types `value` as a string, so a list (in, nin) or a pair (btw) arrives,
+ * and is answered, as its JSON text; numbers and booleans as their text, which the filter reads too.
+ */
+const LIST_OPERATORS = new Set(["in", "nin", "btw"]);
+
+function conditionValue(type: string, value: unknown): unknown {
+  if (typeof value !== "string" || !LIST_OPERATORS.has(type) || !/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+const conditionText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value ?? ""));
+
 const asFilterCondition = (c: GroupCondition) => ({
   definition_id: c.user_attribute_definition_id,
   type: c.type as never,
-  value: c.value,
+  value: conditionValue(c.type, c.value),
   ignore_year: c.ignore_year,
 });
 
@@ -162,8 +179,9 @@ function requireConditionsFor(type: "bulk" | "conditional", conditions: GroupCon
   }
 }
 
+/** A group by its `_id`, or by its numeric `uid` (what Fynd's console links use); only ever one of the application's. */
 async function requireGroup(stores: GroupDeps, applicationId: string, id: string): Promise<GroupRow> {
-  const group = await stores.groups.find(applicationId, id);
+  const group = /^\d{1,15}$/.test(id) ? await stores.groups.findByUid(applicationId, Number(id)) : await stores.groups.find(applicationId, id);
   if (!group) throw notFound("User group not found");
   return group;
 }
@@ -215,8 +233,9 @@ export async function createGroup(stores: GroupDeps, caller: GroupCaller, body: 
 }
 
 /** updateUserGroup (PUT): the fields given replace the stored ones; changing the type resets the members. */
-export async function updateGroup(stores: GroupDeps, caller: GroupCaller, id: string, body: UpdateUserGroupSchema): Promise<UserGroupResponseSchema> {
-  const current = await requireGroup(stores, caller.applicationId, id);
+export async function updateGroup(stores: GroupDeps, caller: GroupCaller, ref: string, body: UpdateUserGroupSchema): Promise<UserGroupResponseSchema> {
+  const current = await requireGroup(stores, caller.applicationId, ref);
+  const id = current.id;
   const models = await loadModels(stores.attributes, caller.applicationId);
   const type = body.type ?? current.type;
   const typeChanged = type !== current.type;
@@ -243,8 +262,9 @@ export async function updateGroup(stores: GroupDeps, caller: GroupCaller, id: st
 }
 
 /** updateUserGroupPartially (PATCH): rename, and add or remove members of a bulk group (JSON list or CSV file). */
-export async function patchGroup(stores: GroupDeps, caller: GroupCaller, id: string, body: PartialUserGroupUpdateSchema): Promise<UserGroupResponseSchema> {
-  const current = await requireGroup(stores, caller.applicationId, id);
+export async function patchGroup(stores: GroupDeps, caller: GroupCaller, ref: string, body: PartialUserGroupUpdateSchema): Promise<UserGroupResponseSchema> {
+  const current = await requireGroup(stores, caller.applicationId, ref);
+  const id = current.id;
   const membership = body.type === "json" ? body.user_data !== undefined : body.file_url !== undefined;
   if (!membership && body.name === undefined && body.description === undefined) {
     throw badRequest(body.type === "json" ? "user_data: required when type is json" : "file_url: required when type is file_url");
@@ -277,8 +297,9 @@ export async function patchGroup(stores: GroupDeps, caller: GroupCaller, id: str
   return response(stores, caller.applicationId, id);
 }
 
-export async function deleteGroup(stores: GroupDeps, caller: GroupCaller, id: string): Promise<void> {
-  const current = await requireGroup(stores, caller.applicationId, id);
+export async function deleteGroup(stores: GroupDeps, caller: GroupCaller, ref: string): Promise<void> {
+  const current = await requireGroup(stores, caller.applicationId, ref);
+  const id = current.id;
   await stores.groups.delete(caller.applicationId, id);
   await stores.events.record({
     applicationId: caller.applicationId,
@@ -290,8 +311,8 @@ export async function deleteGroup(stores: GroupDeps, caller: GroupCaller, id: st
   });
 }
 
-export async function getGroup(stores: GroupDeps, applicationId: string, id: string): Promise<UserGroupResponseSchema> {
-  return response(stores, applicationId, id);
+export async function getGroup(stores: GroupDeps, applicationId: string, ref: string): Promise<UserGroupResponseSchema> {
+  return response(stores, applicationId, ref);
 }
 
 export async function listGroups(
@@ -338,7 +359,7 @@ function toGroupResponse(row: GroupRow, models: Map<string, AttributeModel>): Us
     status: row.status,
     is_active: row.isActive,
     file_url: row.fileUrl,
-    conditions: row.conditions.map((c) => ({ ...c, key: models.get(c.user_attribute_definition_id)?.row.slug ?? "" })),
+    conditions: row.conditions.map((c) => ({ ...c, value: conditionText(c.value), key: models.get(c.user_attribute_definition_id)?.row.slug ?? "" })),
     error: { count: row.errorCount, file_url: row.errorFileUrl },
     application_id: row.applicationId,
     created_at: row.createdAt,

@@ -26,6 +26,10 @@ export function fileLinks(baseUrl: string, companyId: string, applicationId: str
 
 export const fileError = (message: string) => new ApiError(400, "FILE_UNREADABLE", message);
 
+export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const CSV_TYPE = "text/csv; charset=utf-8";
+const contentTypeOf = (name: string) => (/\.xlsx$/i.test(name) ? XLSX_TYPE : CSV_TYPE);
+
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 100) || "file.csv";
 }
@@ -38,7 +42,7 @@ export async function saveFile(
 ): Promise<string> {
   const fileId = newId();
   await bucket.put(fileKey(applicationId, fileId), body, {
-    httpMetadata: { contentType: "text/csv; charset=utf-8" },
+    httpMetadata: { contentType: contentTypeOf(name) },
     customMetadata: { name: safeName(name) },
   });
   return fileId;
@@ -51,7 +55,7 @@ export async function openFile(bucket: R2Bucket, applicationId: string, fileId: 
 
 export function downloadHeaders(object: R2Object): Record<string, string> {
   return {
-    "content-type": object.httpMetadata?.contentType ?? "text/csv; charset=utf-8",
+    "content-type": object.httpMetadata?.contentType ?? CSV_TYPE,
     "content-disposition": `attachment; filename="${safeName(object.customMetadata?.name ?? "file.csv")}"`,
     "content-length": String(object.size),
     "cache-control": "no-store",
@@ -125,7 +129,7 @@ export async function readLimited(
 export async function fetchExternal(url: string, maxBytes: number): Promise<Uint8Array> {
   let response: Response;
   try {
-    response = await fetch(url, { redirect: "follow", headers: { accept: "text/csv, */*" } });
+    response = await fetch(url, { redirect: "follow", headers: { accept: `text/csv, ${XLSX_TYPE}, */*` } });
   } catch {
     throw fileError(`The file at ${url} could not be fetched`);
   }
@@ -157,7 +161,7 @@ export async function concatObjects(bucket: R2Bucket, keys: string[], destinatio
   const total = heads.reduce((sum, h) => sum + h!.size, 0);
   const { readable, writable } = new FixedLengthStream(total);
   const put = bucket.put(destination, readable, {
-    httpMetadata: { contentType: "text/csv; charset=utf-8" },
+    httpMetadata: { contentType: CSV_TYPE },
     customMetadata: { name: safeName(name) },
   });
   const writer = writable.getWriter();

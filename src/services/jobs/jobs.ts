@@ -1,6 +1,6 @@
 import type { EventsRepo } from "../../db/events-repo";
 import type { JobRow, JobsRepo } from "../../db/jobs-repo";
-import type { JobMessage } from "../../env";
+import type { JobMessage, XlsxConverter } from "../../env";
 import { newId } from "../../crypto/tokens";
 import { ApiError, notFound } from "../../errors";
 import type { BulkActionModel, CreateStoreFrontUsersPayload, JobListQuery } from "../../schemas/jobs";
@@ -10,6 +10,7 @@ import type { AttributeModel } from "../attributes/model";
 import { parseDay } from "../attributes/types";
 import { CsvError, csvLine, errorHeader, errorRows, normalizeHeader, parseCsv } from "./csv";
 import { concatObjects, fetchExternal, fileKey, fileLinks, MAX_FILE_BYTES, ownFileRef, resolveFileUrl, saveFile } from "./files";
+import { csvToXlsx, MAX_XLSX_ROWS, SheetError, XLSX_LIMITS, xlsxToCsv } from "./xlsx";
 import { exportChunk, exportColumns, type ExportCursor } from "./export";
 import { headerProblem, importRows, parseImportRow, type ImportDeps, type RowFailure } from "./import";
 
@@ -25,6 +26,7 @@ export interface JobDeps extends ImportDeps {
   events: EventsRepo;
   bucket: R2Bucket;
   queue: Queue<JobMessage>;
+  xlsx: XlsxConverter;
   chunkRows: number;
 }
 
@@ -56,7 +58,9 @@ async function enqueue(stores: JobDeps, job: Pick<JobRow, "id" | "applicationId"
   await stores.queue.send({ job_id: job.id, application_id: job.applicationId, chunk });
 }
 
-function newJob(caller: JobCaller, actionType: "import" | "export", fileName: string) {
+type FileFormat = CreateStoreFrontUsersPayload["file_format"];
+
+function newJob(caller: JobCaller, actionType: "import" | "export", fileName: string, fileFormat: FileFormat) {
   const now = new Date().toISOString();
   return {
     id: newId(),
@@ -64,7 +68,7 @@ function newJob(caller: JobCaller, actionType: "import" | "export", fileName: st
     companyId: caller.companyId,
     actionType,
     fileName,
-    fileFormat: "csv",
+    fileFormat,
     status: "inprogress" as const,
     createdByName: caller.clientId,
     createdById: caller.clientId,
@@ -90,13 +94,13 @@ export async function createImportJob(stores: JobDeps, caller: JobCaller, body: 
   if ("fileId" in target) {
     const head = await stores.bucket.head(fileKey(caller.applicationId, target.fileId));
     if (!head) throw notFound("File not found");
-    return started(stores, caller, { ...newJob(caller, "import", head.customMetadata?.name ?? "import.csv"), fileId: target.fileId });
+    return started(stores, caller, { ...newJob(caller, "import", head.customMetadata?.name ?? "import.csv", body.file_format), fileId: target.fileId });
   }
-  return started(stores, caller, { ...newJob(caller, "import", fileNameOf(body.relative_url)), sourceUrl: target.external });
+  return started(stores, caller, { ...newJob(caller, "import", fileNameOf(body.relative_url), body.file_format), sourceUrl: target.external });
 }
 
-export async function createExportJob(stores: JobDeps, caller: JobCaller): Promise<JobRow> {
-  return started(stores, caller, newJob(caller, "export", `customers-${new Date().toISOString().slice(0, 10)}.csv`));
+export async function createExportJob(stores: JobDeps, caller: JobCaller, fileFormat: FileFormat): Promise<JobRow> {
+  return started(stores, caller, newJob(caller, "export", `customers-${new Date().toISOString().slice(0, 10)}.${fileFormat}`, fileFormat));
 }
 
 export async function getJob(stores: JobDeps, applicationId: string, id: string): Promise<JobRow> {
@@ -214,13 +218,47 @@ async function copyExternalSource(stores: JobDeps, job: JobRow): Promise<JobRow>
   return { ...job, fileId, sourceUrl: null };
 }
 
+const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
+const EMPTY_FILE = "The file is empty (no header row)";
+
+/**
+ * Where an import's CSV is: the file itself, or for an XLSX file the CSV its first sheet is converted
+ * to once, in the first chunk (bounded by XLSX_LIMITS), and read from R2 by every chunk after it.
+ */
+async function importSource(stores: JobDeps, job: JobRow): Promise<string> {
+  const key = fileKey(job.applicationId, job.fileId!);
+  if (job.fileFormat !== "xlsx") return key;
+  const converted = partKey(job, "parts", "source");
+  if (job.chunk > 0) return converted;
+  const object = await stores.bucket.get(key);
+  if (!object) throw new JobInputError("The file to import is no longer available");
+  if (object.size > XLSX_LIMITS.maxBytes) {
+    await object.body.cancel();
+    throw new JobInputError(`The file is larger than ${XLSX_LIMITS.maxBytes} bytes`);
+  }
+  let csv: string;
+  try {
+    csv = await xlsxToCsv(stores.xlsx, new Uint8Array(await object.arrayBuffer()));
+  } catch (error) {
+    if (error instanceof SheetError) throw new JobInputError(error.message);
+    throw error;
+  }
+  if (!csv) throw new JobInputError(EMPTY_FILE);
+  await stores.bucket.put(converted, csv);
+  return converted;
+}
+
 async function importChunk(stores: JobDeps, job: JobRow, models: Map<string, AttributeModel>): Promise<boolean> {
   if (job.sourceUrl) job = await copyExternalSource(stores, job);
   const offset = Number(job.cursor ?? 0);
   const budget = Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, stores.chunkRows * 2048));
-  const object = await stores.bucket.get(fileKey(job.applicationId, job.fileId!), { range: { offset, length: budget } });
+  const source = await importSource(stores, job);
+  const object = await stores.bucket.get(source, { range: { offset, length: budget } });
   if (!object) throw new JobInputError("The file to import is no longer available");
   const bytes = new Uint8Array(await object.arrayBuffer());
+  if (offset === 0 && job.fileFormat === "csv" && ZIP_SIGNATURE.every((b, i) => bytes[i] === b)) {
+    throw new JobInputError("The file is an XLSX workbook, not a CSV: import it with file_format xlsx");
+  }
   const final = offset + bytes.byteLength >= object.size;
   let text = decoder.decode(bytes);
   const bom = offset === 0 && text.startsWith("\uFEFF") ? 1 : 0;
@@ -237,7 +275,7 @@ async function importChunk(stores: JobDeps, job: JobRow, models: Map<string, Att
   let header = job.columns;
   if (!header) {
     const raw = records.shift();
-    if (!raw) throw new JobInputError("The file is empty (no header row)");
+    if (!raw) throw new JobInputError(EMPTY_FILE);
     header = normalizeHeader(raw);
     const problem = headerProblem(header, models);
     if (problem) throw new JobInputError(problem);
@@ -265,16 +303,32 @@ async function importChunk(stores: JobDeps, job: JobRow, models: Map<string, Att
   if (next < object.size) return true;
 
   const done = (await stores.jobs.find(job.applicationId, job.id))!;
-  const errorFileId = done.parts.length ? await assemble(stores, done, "errors", `${done.fileName.replace(/\.csv$/i, "")}-errors.csv`, errorHeader(header)) : null;
+  const errorName = `${done.fileName.replace(/\.(csv|xlsx)$/i, "")}-errors.${done.fileFormat}`;
+  const errorFileId = done.parts.length ? await inFormat(stores, done, await assemble(stores, done, "errors", errorName, errorHeader(header)), errorName) : null;
+  if (source !== fileKey(job.applicationId, job.fileId!)) await stores.bucket.delete(source);
   const status = done.error === 0 ? "complete" : done.success === 0 ? "failed" : "partial";
   await finish(stores, done, { status, errorFileId });
   return false;
+}
+
+/** A finished job's CSV file, turned into a workbook when the job is XLSX (the CSV is then dropped). */
+async function inFormat(stores: JobDeps, job: JobRow, csvFileId: string, name: string): Promise<string> {
+  if (job.fileFormat !== "xlsx") return csvFileId;
+  const key = fileKey(job.applicationId, csvFileId);
+  const csv = await stores.bucket.get(key);
+  if (!csv) throw new Error(`Missing file ${key}`);
+  const fileId = await saveFile(stores.bucket, job.applicationId, name, await csvToXlsx(stores.xlsx, await csv.text(), "customers"));
+  await stores.bucket.delete(key);
+  return fileId;
 }
 
 async function exportJobChunk(stores: JobDeps, job: JobRow, models: Map<string, AttributeModel>): Promise<boolean> {
   const columns = job.columns ?? exportColumns(models);
   const cursor = job.cursor ? (JSON.parse(job.cursor) as ExportCursor) : undefined;
   const { csv, count, next } = await exportChunk(stores, models, job.applicationId, columns, cursor, stores.chunkRows);
+  if (job.fileFormat === "xlsx" && job.total + count > MAX_XLSX_ROWS) {
+    throw new JobInputError(`An XLSX export holds at most ${MAX_XLSX_ROWS} customers; export as CSV instead`);
+  }
   const body = (job.chunk === 0 ? csvLine(columns) : "") + csv;
   if (body) await stores.bucket.put(partKey(job, "parts", job.chunk), body);
   const advanced = await stores.jobs.advance(job.id, job.chunk, {
@@ -289,7 +343,7 @@ async function exportJobChunk(stores: JobDeps, job: JobRow, models: Map<string, 
   if (count === stores.chunkRows) return true;
 
   const done = (await stores.jobs.find(job.applicationId, job.id))!;
-  await finish(stores, done, { status: "complete", fileId: await assemble(stores, done, "parts", done.fileName) });
+  await finish(stores, done, { status: "complete", fileId: await inFormat(stores, done, await assemble(stores, done, "parts", done.fileName), done.fileName) });
   return false;
 }
 
