@@ -1,39 +1,10 @@
+import type { WebhookEventType } from "../../schemas/webhooks";
+
 /**
- * The webhook event catalog and how the events the service records (the `events` table) become
+ * How the events the service records (the `events` table) become
  * webhook messages. Payloads are built from an allowlist per event: ids and what changed, never a
  * contact address, password hash, OTP, token, secret or attribute value (encrypted or not).
  */
-
-/** Every event type an endpoint can subscribe to, with what it means. */
-export const WEBHOOK_EVENT_TYPES = {
-  "user.created": "An account was registered (any method) or created by the store",
-  "user.login": "A user logged in (any method); `data.method` says how",
-  "user.login_failed": "A password login failed; at most one per account and client per throttle window",
-  "user.updated": "Profile fields or attribute values changed, or a contact was verified; `data` names what changed",
-  "user.contact_added": "An email or mobile number was added to the account",
-  "user.contact_removed": "An email or mobile number was removed from the account",
-  "user.primary_changed": "The primary email or mobile number changed",
-  "user.password_changed": "The password was changed or reset",
-  "user.blocked": "The store blocked the account",
-  "user.unblocked": "The store unblocked the account",
-  "user.archived": "The store archived the account",
-  "user.deleted": "The user asked for deletion; the account is erased at `data.delete_on` unless undeleted",
-  "user.undeleted": "A scheduled deletion was cancelled",
-  "user.erased": "A deleted account was erased (anonymised)",
-  "session.revoked": "The store ended one or all of a user's sessions",
-  "group.member_added": "Users were added to a bulk user group",
-  "group.member_removed": "Users were removed from a bulk user group",
-  "job.completed": "An import or export job finished (`data.status`: complete or partial)",
-  "job.failed": "An import or export job failed",
-  "user.passkey_added": "A passkey was registered on the account",
-  "user.passkey_removed": "A passkey was removed from the account",
-  "user.mfa_enabled": "Multi-factor authentication was turned on",
-  "user.mfa_disabled": "Multi-factor authentication was turned off",
-  "user.mfa_reset": "The store reset the user's multi-factor authentication",
-} as const;
-
-export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
-export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_EVENT_TYPES) as [WebhookEventType, ...WebhookEventType[]];
 
 /** The type of the message "send test event" sends; not subscribable. */
 export const TEST_EVENT_TYPE = "webhook.test";
