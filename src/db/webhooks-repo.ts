@@ -116,7 +116,7 @@ export class WebhooksRepo {
 
   // Deliveries
 
-  /** New deliveries; one that already exists for the same endpoint, event and type is left as it is. */
+  /** New deliveries; one whose id already exists (a repeated fan-out) is left as it is. */
   insertDeliveriesStatement(rows: NewDeliveryRow[]) {
     return this.db.insert(webhookDeliveries).values(rows).onConflictDoNothing();
   }

@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
 import { applications } from "./tenants";
 
 /** A seller's webhook subscription: where to POST which event types, signed with the endpoint's secret. */
@@ -45,7 +45,10 @@ export const webhookOutbox = sqliteTable(
 
 export type DeliveryStatus = "pending" | "delivered" | "dead";
 
-/** One message for one endpoint: its id is the `webhook-id` header, the same on every attempt and replay. */
+/**
+ * One message for one endpoint: its id is the `webhook-id` header, the same on every attempt and replay,
+ * derived from (event, endpoint, message) so a repeated fan-out makes no second delivery.
+ */
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {
@@ -68,7 +71,7 @@ export const webhookDeliveries = sqliteTable(
     createdAt: text("created_at").notNull(),
   },
   (t) => [
-    uniqueIndex("webhook_deliveries_event_idx").on(t.endpointId, t.eventId, t.eventType),
+    index("webhook_deliveries_event_idx").on(t.eventId),
     index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
     index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
   ],

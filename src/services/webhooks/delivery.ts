@@ -1,5 +1,5 @@
 import type { AttributeCipher } from "../../crypto/attribute-cipher";
-import { newId } from "../../crypto/tokens";
+import { newId, sha256Hex } from "../../crypto/tokens";
 import { chunked } from "../../db/attributes-repo";
 import type { Statement } from "../../db/batch";
 import type { EventsRepo } from "../../db/events-repo";
@@ -74,11 +74,11 @@ export async function fanOut(stores: WebhookStores, applicationId: string): Prom
   const rows: NewDeliveryRow[] = [];
   for (const { event } of entries) {
     if (!event) continue; // the change that recorded it was undone (a registration rolled back)
-    for (const message of webhookMessagesFor(event)) {
+    for (const [index, message] of webhookMessagesFor(event).entries()) {
       const body = envelope(message, { applicationId, eventId: event.id }, event.createdAt);
       for (const endpoint of endpoints.filter((e) => e.eventTypes.includes(message.type))) {
         rows.push({
-          id: `msg_${newId()}`,
+          id: `msg_${(await sha256Hex(`${event.id}:${endpoint.id}:${index}`)).slice(0, 32)}`,
           applicationId,
           endpointId: endpoint.id,
           eventId: event.id,
@@ -94,7 +94,7 @@ export async function fanOut(stores: WebhookStores, applicationId: string): Prom
   }
   const eventIds = entries.map((e) => e.eventId);
   // Deliveries first, then their messages, then the outbox rows go: a crash anywhere repeats only what is
-  // idempotent (a delivery exists once per endpoint, event and type; a duplicate message finds it claimed).
+  // idempotent (a delivery's id follows from its event, endpoint and message; a duplicate message finds it claimed).
   await stores.webhooks.commit(chunked(rows, 6).map((part) => stores.webhooks.insertDeliveriesStatement(part)));
   const unsent = (await Promise.all(chunked(eventIds, 80).map((ids) => stores.webhooks.unsentDeliveries(applicationId, ids)))).flat();
   await enqueueDeliveries(stores, unsent.map((d) => ({ id: d.id, applicationId })));

@@ -53,15 +53,18 @@ const user = (type: WebhookEventType, keys: readonly string[] = []): Mapper => (
 
 const idList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
 
+/** Users per group message: a file of 10,000 members becomes several messages. */
+const GROUP_IDS_PER_MESSAGE = 500;
+
 /** Group membership events carry the ids that moved; one recorded change may add and remove. */
 const membership: Mapper = (e) => {
   const base = { group_id: e.data?.group_id ?? null, by: by(e.actor) };
-  const added = idList(e.data?.added_user_ids);
-  const removed = idList(e.data?.removed_user_ids);
-  return [
-    ...(added.length ? [{ type: "group.member_added" as const, data: { ...base, user_ids: added } }] : []),
-    ...(removed.length ? [{ type: "group.member_removed" as const, data: { ...base, user_ids: removed } }] : []),
-  ];
+  const messages = (type: "group.member_added" | "group.member_removed", ids: string[]) =>
+    Array.from({ length: Math.ceil(ids.length / GROUP_IDS_PER_MESSAGE) }, (_, i) => ({
+      type,
+      data: { ...base, user_ids: ids.slice(i * GROUP_IDS_PER_MESSAGE, (i + 1) * GROUP_IDS_PER_MESSAGE) },
+    }));
+  return [...messages("group.member_added", idList(e.data?.added_user_ids)), ...messages("group.member_removed", idList(e.data?.removed_user_ids))];
 };
 
 const job = (action: "import" | "export"): Mapper => (e) => {
