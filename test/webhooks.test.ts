@@ -145,7 +145,7 @@ describe("webhook delivery", () => {
     const endpoint = await subscribe(admin);
     const user = await createdUser(admin);
 
-    const [hit] = await until(async () => received.length && received, "a delivery");
+    const [hit] = await until(async () => received.length > 0 && received, "a delivery");
     expect(hit!.init.redirect).toBe("manual");
     expect(hit!.init.signal).toBeInstanceOf(AbortSignal);
     expect(hit!.headers["webhook-id"]).toMatch(/^msg_/);
@@ -369,7 +369,7 @@ describe("webhook delivery", () => {
     const worker = (await import("../src/index")).default;
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 2 * 60_000);
-    await worker.scheduled!({ cron: "* * * * *", scheduledTime: Date.now(), noRetry() {} } as ScheduledController, env, { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext);
+    await worker.scheduled!({ cron: "* * * * *", scheduledTime: Date.now(), noRetry() {} } as ScheduledController, env);
     const hit = await until(async () => received[0], "the swept delivery");
     expect(JSON.parse(hit.body)).toMatchObject({ event_id: eventId, type: "user.created" });
     expect(await webhookRows("webhook_outbox", admin.tenant.applicationId)).toBe(0);

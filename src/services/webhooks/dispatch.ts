@@ -20,26 +20,15 @@ async function hasEndpoints(repo: WebhooksRepo, applicationId: string): Promise<
 }
 
 /**
- * The applications whose events a request (or a background run) recorded. The events repository
- * notes each write; once the work is done, `flush` asks the webhooks queue to fan those outboxes out.
- * Flushing after the response keeps the fan-out after the commit without slowing the answer; an
- * outbox row it misses (the isolate died, or the cache had not yet seen a new endpoint) is picked up
+ * After a request (or a background run) that may have recorded events: when the application has an
+ * enabled endpoint and its outbox holds rows, the webhooks queue is asked to fan them out. Called
+ * once the response is out, so the fan-out never runs before the commit and never slows the answer;
+ * anything it misses (the isolate died, or this isolate had not yet seen a new endpoint) is picked up
  * by the sweep.
  */
-export class RecordedEvents {
-  private readonly applications = new Set<string>();
-
-  readonly note = (applicationId: string): void => {
-    this.applications.add(applicationId);
-  };
-
-  async flush(stores: { webhooks: WebhooksRepo; queue: Queue<WebhookQueueMessage> }): Promise<void> {
-    const ids = [...this.applications];
-    this.applications.clear();
-    for (const applicationId of ids) {
-      if (await hasEndpoints(stores.webhooks, applicationId)) await stores.queue.send({ kind: "fanout", application_id: applicationId });
-    }
-  }
+export async function fanOutAfterWrite(stores: { webhooks: WebhooksRepo; queue: Queue<WebhookQueueMessage> }, applicationId: string): Promise<void> {
+  if (!(await hasEndpoints(stores.webhooks, applicationId))) return;
+  if (await stores.webhooks.hasOutbox(applicationId)) await stores.queue.send({ kind: "fanout", application_id: applicationId });
 }
 
 /** Outbox rows older than this were missed by their request's flush. */
