@@ -8,4 +8,4 @@ export WRANGLER_SEND_METRICS=false
 wrangler d1 migrations apply DB --local
 wrangler d1 execute DB --local --file scripts/seed-demo.sql
 # OTPs and links go to the dev outbox unless NOTIFY_TRANSPORT=providers is exported (provider keys in .dev.vars).
-exec wrangler dev --var DEV_OUTBOX:true --var "NOTIFY_TRANSPORT:${NOTIFY_TRANSPORT:-outbox}" "$@"
+exec wrangler dev --var DEV_OUTBOX:true --var WEBHOOKS_ALLOW_LOOPBACK:true --var "NOTIFY_TRANSPORT:${NOTIFY_TRANSPORT:-outbox}" "$@"

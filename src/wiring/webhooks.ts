@@ -3,10 +3,10 @@ import { database } from "../db/client";
 import { EventsRepo } from "../db/events-repo";
 import { WebhooksRepo } from "../db/webhooks-repo";
 import { loadConfig, type Bindings } from "../env";
-import type { WebhookStores } from "../services/webhooks/delivery";
+import type { WebhookDeps } from "../services/webhooks/delivery";
 
 /** The webhooks service's stores, from the Worker's bindings (platform routes, the queue consumer, the sweep). */
-export function webhookStores(source: Bindings | { env: Bindings }): WebhookStores {
+export function webhookDeps(source: Bindings | { env: Bindings }): WebhookDeps {
   const env = "env" in source ? source.env : source;
   const config = loadConfig(env);
   const db = database(env.DB);

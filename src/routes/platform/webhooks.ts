@@ -32,7 +32,7 @@ import {
   sendTestEvent,
   updateEndpoint,
 } from "../../services/webhooks/endpoints";
-import { webhookStores } from "../../wiring/webhooks";
+import { webhookDeps } from "../../wiring/webhooks";
 
 const tags = ["Platform: webhooks (extension)"];
 /** Fynd's User API has no webhooks: every route here is an extension, marked so in OpenAPI. */
@@ -66,7 +66,7 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       c.header("Cache-Control", "no-store");
-      return c.json(await createEndpoint(webhookStores(c), c.var.application.id, c.req.valid("json")), 200);
+      return c.json(await createEndpoint(webhookDeps(c), c.var.application.id, c.req.valid("json")), 200);
     },
   )
   .openapi(
@@ -79,7 +79,7 @@ export const webhookRoutes = createRouter()
       request: { params: PlatformParams, query: PageQuery },
       responses: ok(WebhookEndpointList),
     }),
-    async (c) => c.json(await listEndpoints(webhookStores(c), c.var.application.id, c.req.valid("query")), 200),
+    async (c) => c.json(await listEndpoints(webhookDeps(c), c.var.application.id, c.req.valid("query")), 200),
   )
   .openapi(
     platformRoute({
@@ -91,7 +91,7 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams },
       responses: ok(WebhookEndpoint),
     }),
-    async (c) => c.json(await getEndpoint(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
+    async (c) => c.json(await getEndpoint(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
   )
   .openapi(
     platformRoute({
@@ -103,7 +103,7 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams, body: jsonBody(UpdateWebhookEndpoint) },
       responses: ok(WebhookEndpoint),
     }),
-    async (c) => c.json(await updateEndpoint(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id, c.req.valid("json")), 200),
+    async (c) => c.json(await updateEndpoint(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id, c.req.valid("json")), 200),
   )
   .openapi(
     platformRoute({
@@ -115,7 +115,7 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams },
       responses: ok(Success),
     }),
-    async (c) => c.json(await deleteEndpoint(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
+    async (c) => c.json(await deleteEndpoint(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
   )
   .openapi(
     platformRoute({
@@ -130,7 +130,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       c.header("Cache-Control", "no-store");
       const { endpoint_id } = c.req.valid("param");
-      return c.json(await rotateSecret(webhookStores(c), c.var.application.id, endpoint_id, c.req.valid("json").expire_previous_in_seconds), 200);
+      return c.json(await rotateSecret(webhookDeps(c), c.var.application.id, endpoint_id, c.req.valid("json").expire_previous_in_seconds), 200);
     },
   )
   .openapi(
@@ -143,7 +143,7 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams },
       responses: ok(WebhookAttemptList),
     }),
-    async (c) => c.json(await listAttempts(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
+    async (c) => c.json(await listAttempts(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
   )
   .openapi(
     platformRoute({
@@ -155,7 +155,7 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams, query: WebhookDeliveriesQuery },
       responses: ok(WebhookDeliveryList),
     }),
-    async (c) => c.json(await listDeliveries(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id, c.req.valid("query")), 200),
+    async (c) => c.json(await listDeliveries(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id, c.req.valid("query")), 200),
   )
   .openapi(
     platformRoute({
@@ -167,7 +167,7 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams },
       responses: ok(WebhookDelivery),
     }),
-    async (c) => c.json(await sendTestEvent(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
+    async (c) => c.json(await sendTestEvent(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id), 200),
   )
   .openapi(
     platformRoute({
@@ -181,7 +181,7 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       const { endpoint_id, delivery_id } = c.req.valid("param");
-      return c.json(await replayDelivery(webhookStores(c), c.var.application.id, endpoint_id, delivery_id), 200);
+      return c.json(await replayDelivery(webhookDeps(c), c.var.application.id, endpoint_id, delivery_id), 200);
     },
   )
   .openapi(
@@ -194,5 +194,5 @@ export const webhookRoutes = createRouter()
       request: { params: EndpointParams, body: jsonBody(ReplayWebhookDeliveries) },
       responses: ok(WebhookReplayResult),
     }),
-    async (c) => c.json(await replaySince(webhookStores(c), c.var.application.id, c.req.valid("param").endpoint_id, c.req.valid("json").since), 200),
+    async (c) => c.json(await replaySince(webhookDeps(c), c.var.application.id, c.req.valid("param").endpoint_id, c.req.valid("json").since), 200),
   );

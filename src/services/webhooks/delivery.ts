@@ -4,16 +4,12 @@ import { chunked } from "../../db/attributes-repo";
 import type { Statement } from "../../db/batch";
 import type { EventsRepo } from "../../db/events-repo";
 import type { DeliveryRow, EndpointRow, NewDeliveryRow, WebhooksRepo } from "../../db/webhooks-repo";
+import type { WebhookQueueMessage } from "../../env";
 import { envelope, webhookMessagesFor } from "./event-types";
 import { signatureHeader } from "./signing";
 import { checkTarget } from "./target-guard";
 
-/** What the webhooks queue carries: fan out an application's outbox, or attempt one delivery. */
-export type WebhookQueueMessage =
-  | { kind: "fanout"; application_id: string }
-  | { kind: "deliver"; application_id: string; delivery_id: string };
-
-export interface WebhookStores {
+export interface WebhookDeps {
   webhooks: WebhooksRepo;
   events: EventsRepo;
   /** Seals endpoint secrets at rest (AES-GCM, a key per application). */
@@ -56,7 +52,7 @@ export function secretBinding(endpointId: string): string {
 }
 
 /** The secrets that sign now: the current one, and the previous one until its rotation window ends. */
-async function signingSecrets(stores: WebhookStores, endpoint: EndpointRow, now: number): Promise<string[]> {
+async function signingSecrets(stores: WebhookDeps, endpoint: EndpointRow, now: number): Promise<string[]> {
   const open = (sealed: string) => stores.cipher.decrypt(endpoint.applicationId, secretBinding(endpoint.id), sealed);
   const secrets = [await open(endpoint.secret)];
   if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > now) {
@@ -66,7 +62,7 @@ async function signingSecrets(stores: WebhookStores, endpoint: EndpointRow, now:
 }
 
 /** Turns the application's outbox into deliveries, one per subscribed endpoint and message, and enqueues them. */
-export async function fanOut(stores: WebhookStores, applicationId: string): Promise<void> {
+export async function fanOut(stores: WebhookDeps, applicationId: string): Promise<void> {
   const entries = await stores.webhooks.outbox(applicationId, FANOUT_BATCH);
   if (entries.length === 0) return;
   const endpoints = await stores.webhooks.enabledEndpoints(applicationId);
@@ -102,7 +98,7 @@ export async function fanOut(stores: WebhookStores, applicationId: string): Prom
   if (entries.length === FANOUT_BATCH) await stores.queue.send({ kind: "fanout", application_id: applicationId });
 }
 
-export async function enqueueDeliveries(stores: Pick<WebhookStores, "queue">, deliveries: { id: string; applicationId: string }[]): Promise<void> {
+export async function enqueueDeliveries(stores: Pick<WebhookDeps, "queue">, deliveries: { id: string; applicationId: string }[]): Promise<void> {
   for (const part of chunked(deliveries, 100)) {
     await stores.queue.sendBatch(part.map((d) => ({ body: { kind: "deliver", application_id: d.applicationId, delivery_id: d.id } })));
   }
@@ -133,7 +129,7 @@ async function snippetOf(response: Response): Promise<string | null> {
   return text.slice(0, SNIPPET_CHARS);
 }
 
-async function post(stores: WebhookStores, endpoint: EndpointRow, delivery: DeliveryRow, now: number): Promise<AttemptResult> {
+async function post(stores: WebhookDeps, endpoint: EndpointRow, delivery: DeliveryRow, now: number): Promise<AttemptResult> {
   const target = checkTarget(endpoint.url, { allowLoopback: stores.allowLoopback });
   if (!target.ok) return { status: 0, latencyMs: 0, error: `Target refused: ${target.reason}`, snippet: null };
   const timestamp = Math.floor(now / 1000);
@@ -164,7 +160,7 @@ export type DeliveryOutcome = { done: true } | { done: false; retryInSeconds: nu
  * scheduled, after the last one the delivery is dead-lettered, and an endpoint failing for
  * DISABLE_AFTER_MS is disabled (and the store told: a field on the endpoint and an audit event).
  */
-export async function attemptDelivery(stores: WebhookStores, applicationId: string, deliveryId: string): Promise<DeliveryOutcome> {
+export async function attemptDelivery(stores: WebhookDeps, applicationId: string, deliveryId: string): Promise<DeliveryOutcome> {
   const done = { done: true } as const;
   const delivery = await stores.webhooks.findDelivery(applicationId, deliveryId);
   if (!delivery || delivery.status !== "pending") return done;
@@ -211,7 +207,7 @@ export async function attemptDelivery(stores: WebhookStores, applicationId: stri
   return dead ? done : { done: false, retryInSeconds: delay };
 }
 
-function disableStatements(stores: WebhookStores, endpoint: EndpointRow, now: number): Statement[] {
+function disableStatements(stores: WebhookDeps, endpoint: EndpointRow, now: number): Statement[] {
   const reason = `Every delivery attempt failed since ${endpoint.failingSince}; re-enable the endpoint once it answers 2xx`;
   return [
     stores.webhooks.updateEndpointStatement(endpoint.applicationId, endpoint.id, { enabled: false, disabledAt: iso(now), disabledReason: reason, updatedAt: iso(now) }),

@@ -1,5 +1,6 @@
 import type { WebhooksRepo } from "../../db/webhooks-repo";
-import { enqueueDeliveries, type WebhookQueueMessage } from "./delivery";
+import type { WebhookQueueMessage } from "../../env";
+import { enqueueDeliveries } from "./delivery";
 
 /** How long an isolate trusts what it learnt about an application having enabled endpoints. */
 const KNOWN_FOR_MS = 5_000;

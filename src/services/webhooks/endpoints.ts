@@ -9,7 +9,7 @@ import {
   type UpdateWebhookEndpoint,
   type WebhookEndpoint,
 } from "../../schemas/webhooks";
-import { enqueueDeliveries, secretBinding, type WebhookStores } from "./delivery";
+import { enqueueDeliveries, secretBinding, type WebhookDeps } from "./delivery";
 import { forgetEndpoints } from "./dispatch";
 import { envelope, TEST_EVENT_TYPE } from "./event-types";
 import { newSigningSecret } from "./signing";
@@ -32,33 +32,33 @@ function view(row: EndpointRow): WebhookEndpoint {
   };
 }
 
-function requireTarget(stores: WebhookStores, url: string): string {
+function requireTarget(stores: WebhookDeps, url: string): string {
   const target = checkTarget(url, { allowLoopback: stores.allowLoopback });
   if (!target.ok) throw invalidField("body", "url", target.reason);
   return target.url.href;
 }
 
-async function requireEndpoint(stores: WebhookStores, applicationId: string, id: string): Promise<EndpointRow> {
+async function requireEndpoint(stores: WebhookDeps, applicationId: string, id: string): Promise<EndpointRow> {
   const row = await stores.webhooks.findEndpoint(applicationId, id);
   if (!row) throw notFound("No such webhook endpoint in this application");
   return row;
 }
 
 /** Sending needs an enabled endpoint: a disabled one drops what reaches it. */
-async function requireEnabled(stores: WebhookStores, applicationId: string, id: string): Promise<EndpointRow> {
+async function requireEnabled(stores: WebhookDeps, applicationId: string, id: string): Promise<EndpointRow> {
   const row = await requireEndpoint(stores, applicationId, id);
   if (!row.enabled) throw conflict("The webhook endpoint is disabled; enable it first");
   return row;
 }
 
-const seal = (stores: WebhookStores, applicationId: string, endpointId: string, secret: string) =>
+const seal = (stores: WebhookDeps, applicationId: string, endpointId: string, secret: string) =>
   stores.cipher.encrypt(applicationId, secretBinding(endpointId), secret);
 
 export function eventTypes() {
   return { items: Object.entries(WEBHOOK_EVENT_TYPES).map(([type, description]) => ({ type, description })) };
 }
 
-export async function createEndpoint(stores: WebhookStores, applicationId: string, input: CreateWebhookEndpoint) {
+export async function createEndpoint(stores: WebhookDeps, applicationId: string, input: CreateWebhookEndpoint) {
   const url = requireTarget(stores, input.url);
   const id = newId();
   const secret = newSigningSecret();
@@ -84,17 +84,17 @@ export async function createEndpoint(stores: WebhookStores, applicationId: strin
   return { ...view(row), secret };
 }
 
-export async function listEndpoints(stores: WebhookStores, applicationId: string, page: PageQuery) {
+export async function listEndpoints(stores: WebhookDeps, applicationId: string, page: PageQuery) {
   const { limit, offset } = pageWindow(page);
   const { rows, total } = await stores.webhooks.listEndpoints(applicationId, limit, offset);
   return { items: rows.map(view), page: pagination(page, total) };
 }
 
-export async function getEndpoint(stores: WebhookStores, applicationId: string, id: string) {
+export async function getEndpoint(stores: WebhookDeps, applicationId: string, id: string) {
   return view(await requireEndpoint(stores, applicationId, id));
 }
 
-export async function updateEndpoint(stores: WebhookStores, applicationId: string, id: string, input: UpdateWebhookEndpoint) {
+export async function updateEndpoint(stores: WebhookDeps, applicationId: string, id: string, input: UpdateWebhookEndpoint) {
   const current = await requireEndpoint(stores, applicationId, id);
   const url = input.url === undefined ? undefined : requireTarget(stores, input.url);
   const reEnabled = input.enabled === true && !current.enabled;
@@ -112,14 +112,14 @@ export async function updateEndpoint(stores: WebhookStores, applicationId: strin
   return getEndpoint(stores, applicationId, id);
 }
 
-export async function deleteEndpoint(stores: WebhookStores, applicationId: string, id: string) {
+export async function deleteEndpoint(stores: WebhookDeps, applicationId: string, id: string) {
   if (!(await stores.webhooks.deleteEndpoint(applicationId, id))) throw notFound("No such webhook endpoint in this application");
   forgetEndpoints(applicationId);
   return { success: true };
 }
 
 /** A new secret, shown once; the old one keeps signing beside it for `expireInSeconds`. */
-export async function rotateSecret(stores: WebhookStores, applicationId: string, id: string, expireInSeconds: number) {
+export async function rotateSecret(stores: WebhookDeps, applicationId: string, id: string, expireInSeconds: number) {
   const current = await requireEndpoint(stores, applicationId, id);
   const secret = newSigningSecret();
   const now = Date.now();
@@ -161,12 +161,12 @@ function deliveryView(row: DeliveryRow) {
 }
 
 /** The delivery log: the endpoint's last 100 attempts, newest first. */
-export async function listAttempts(stores: WebhookStores, applicationId: string, id: string) {
+export async function listAttempts(stores: WebhookDeps, applicationId: string, id: string) {
   await requireEndpoint(stores, applicationId, id);
   return { items: (await stores.webhooks.attempts(applicationId, id)).map(attemptView) };
 }
 
-export async function listDeliveries(stores: WebhookStores, applicationId: string, id: string, query: PageQuery & { status?: DeliveryRow["status"] }) {
+export async function listDeliveries(stores: WebhookDeps, applicationId: string, id: string, query: PageQuery & { status?: DeliveryRow["status"] }) {
   await requireEndpoint(stores, applicationId, id);
   const { limit, offset } = pageWindow(query);
   const { rows, total } = await stores.webhooks.listDeliveries(applicationId, id, { status: query.status }, limit, offset);
@@ -174,7 +174,7 @@ export async function listDeliveries(stores: WebhookStores, applicationId: strin
 }
 
 /** Sends a `webhook.test` message to the endpoint (whatever it subscribes to), through the normal queue. */
-export async function sendTestEvent(stores: WebhookStores, applicationId: string, id: string) {
+export async function sendTestEvent(stores: WebhookDeps, applicationId: string, id: string) {
   const endpoint = await requireEnabled(stores, applicationId, id);
   const now = new Date().toISOString();
   const deliveryId = `msg_${newId()}`;
@@ -196,7 +196,7 @@ export async function sendTestEvent(stores: WebhookStores, applicationId: string
 }
 
 /** Sends one delivery again (same `webhook-id` and body), with a fresh attempt budget. */
-export async function replayDelivery(stores: WebhookStores, applicationId: string, endpointId: string, deliveryId: string) {
+export async function replayDelivery(stores: WebhookDeps, applicationId: string, endpointId: string, deliveryId: string) {
   await requireEnabled(stores, applicationId, endpointId);
   const ids = await stores.webhooks.replay(applicationId, endpointId, { id: deliveryId }, new Date().toISOString());
   if (ids.length === 0) throw notFound("No such delivery for this webhook endpoint");
@@ -205,7 +205,7 @@ export async function replayDelivery(stores: WebhookStores, applicationId: strin
 }
 
 /** Sends every delivery of the endpoint created since `since` again (at most MAX_REPLAY a call, oldest first). */
-export async function replaySince(stores: WebhookStores, applicationId: string, endpointId: string, since: string) {
+export async function replaySince(stores: WebhookDeps, applicationId: string, endpointId: string, since: string) {
   await requireEnabled(stores, applicationId, endpointId);
   const at = new Date(since);
   if (at.getTime() > Date.now()) throw invalidField("body", "since", "must not be in the future");
