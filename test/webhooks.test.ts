@@ -360,6 +360,32 @@ describe("webhook delivery", () => {
     expect(payloads.flatMap(keys).filter((k) => /password|otp|token|secret|hash|cookie|email|phone/i.test(k))).toEqual([]);
   });
 
+  it("sends user.login_failed at most once per account per window, and group membership changes with the ids moved", async () => {
+    const admin = await newAdmin();
+    const { received } = receiver();
+    const endpoint = await subscribe(admin, { event_types: ["user.login_failed", "group.member_added", "group.member_removed"] });
+    const shopper = await registeredUser(admin.tenant);
+    const wrong = (username: string) => call(LOGIN, json({ username, password: "Wrong-Violet-Anchor-11" }, { method: "POST", headers: storefront(admin.tenant) }));
+    for (let i = 0; i < 3; i++) await expectError(await wrong(shopper.email), 401, "INVALID_CREDENTIALS");
+    await expectError(await wrong("nobody-here@example.com"), 401, "INVALID_CREDENTIALS");
+
+    const group = (await (await admin.api("/user_group", send("POST", { name: "VIP", description: "best", type: "bulk" }))).json()) as { _id: string };
+    const patch = (action: string) => admin.api(`/user_group/${group._id}`, send("PATCH", { type: "json", user_data: [{ action, user_id: shopper.userId }] }));
+    expect((await patch("add")).status).toBe(200);
+    expect((await patch("remove")).status).toBe(200);
+
+    const payloads = await until(async () => {
+      const all = received.map((r) => verify(endpoint.secret, r));
+      return all.some((p) => p.type === "group.member_removed") && all.some((p) => p.type === "user.login_failed") && all;
+    }, "login failure and membership messages");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const failures = received.map((r) => verify(endpoint.secret, r)).filter((p) => p.type === "user.login_failed");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.data).toEqual({ user_id: shopper.userId, by: "user", reason: "wrong_password" });
+    expect(payloads.find((p) => p.type === "group.member_added")!.data).toEqual({ group_id: group._id, by: "store", user_ids: [shopper.userId] });
+    expect(payloads.find((p) => p.type === "group.member_removed")!.data).toEqual({ group_id: group._id, by: "store", user_ids: [shopper.userId] });
+  });
+
   it("an outbox row left by a crash is fanned out by the cron sweep", async () => {
     const admin = await newAdmin();
     const { received } = receiver();

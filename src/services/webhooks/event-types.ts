@@ -103,6 +103,8 @@ const MAPPERS: Record<string, Mapper> = {
   "user.erased": user("user.erased"),
   "admin.session.ended": sessions,
   "admin.sessions.ended": sessions,
+  "admin.user_group.created": membership,
+  "admin.user_group.updated": membership,
   "admin.user_group.members_changed": membership,
   "admin.users.import_finished": job("import"),
   "admin.users.import_failed": job("import"),
