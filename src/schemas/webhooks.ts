@@ -5,7 +5,7 @@ import { PageQuery, paged } from "./pagination";
 export const WEBHOOK_EVENT_TYPES = {
   "user.created": "An account was registered (any method) or created by the store",
   "user.login": "A user logged in (any method); `data.method` says how",
-  "user.login_failed": "A password login failed; at most one per account and client per throttle window",
+  "user.login_failed": "A password login to an existing account failed; at most one per account per 15 minutes",
   "user.updated": "Profile fields or attribute values changed, or a contact was verified; `data` names what changed",
   "user.contact_added": "An email or mobile number was added to the account",
   "user.contact_removed": "An email or mobile number was removed from the account",
