@@ -42,6 +42,16 @@ export class WebhooksRepo {
     return { rows, total: total[0]?.n ?? 0 };
   }
 
+  async hasEnabledEndpoint(applicationId: string): Promise<boolean> {
+    const row = await this.db
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.applicationId, applicationId), eq(webhookEndpoints.enabled, true)))
+      .limit(1)
+      .get();
+    return row !== undefined;
+  }
+
   async enabledEndpoints(applicationId: string): Promise<EndpointRow[]> {
     return this.db
       .select()

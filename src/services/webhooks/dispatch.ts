@@ -15,7 +15,7 @@ async function hasEndpoints(repo: WebhooksRepo, applicationId: string): Promise<
   const now = Date.now();
   const cached = known.get(applicationId);
   if (cached && cached.until > now) return cached.hasEndpoints;
-  const hasEndpoints = (await repo.enabledEndpoints(applicationId)).length > 0;
+  const hasEndpoints = await repo.hasEnabledEndpoint(applicationId);
   known.set(applicationId, { hasEndpoints, until: now + KNOWN_FOR_MS });
   return hasEndpoints;
 }

@@ -13,7 +13,7 @@ const BLOCKED_SUFFIXES = [".localhost", ".local", ".localdomain", ".internal", "
 const BLOCKED_NAMES = new Set(["localhost", "metadata", "instance-data", "metadata.google.internal", "metadata.azure.com"]);
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-/** IPv4 ranges no webhook may target: [first octets as a number, prefix length]. */
+/** IPv4 ranges no webhook may target: [network address, prefix length]. */
 const BLOCKED_V4: [string, number][] = [
   ["0.0.0.0", 8], // "this network"
   ["10.0.0.0", 8],
