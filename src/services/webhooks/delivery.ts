@@ -40,7 +40,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /**
  * Seconds before retry `attempt` (the number of attempts made so far, 1..MAX_ATTEMPTS-1): 5 s × 4ⁿ⁻¹,
  * at most 12 h, ±10 % jitter so endpoints that failed together are not retried together.
- * Nominal: 5 s, 20 s, 80 s, 5⅓ min, 21⅓ min, 85⅓ min, 5.7 h, 12 h, 12 h — 31.6 h in all (≥ 28.5 h with jitter).
+ * Nominal: 5 s, 20 s, 80 s, 5⅓ min, 21⅓ min, 85⅓ min, 5.7 h, 12 h, 12 h — 31.6 h in all (≥ 28.4 h with jitter).
  */
 export function retryDelaySeconds(attempt: number, random = Math.random()): number {
   const nominal = Math.min(5 * 4 ** (attempt - 1), MAX_DELAY_SECONDS);
