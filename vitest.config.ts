@@ -30,6 +30,8 @@ export default defineConfig(async () => {
             // Small chunks so tests exercise jobs that span several queue messages.
             USER_JOB_CHUNK_ROWS: "3",
             DEV_OUTBOX: "true",
+            // Webhook retries back to back (the schedule itself is tested as a function).
+            WEBHOOK_RETRY_SCALE: "0",
             NOTIFY_TRANSPORT: "outbox",
             PUBLIC_LINK_BASE: "https://shop.test",
             // Fuzz size and replay (test/fuzz): FUZZ_RUNS=<n>|high, FUZZ_SEED=<seed printed by a failure>.

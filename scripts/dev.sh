@@ -9,4 +9,4 @@ wrangler d1 migrations apply DB --local
 wrangler d1 execute DB --local --file scripts/seed-demo.sql
 # OTPs and links go to the dev outbox unless NOTIFY_TRANSPORT=providers is exported (provider keys in .dev.vars).
 # The XLSX converter (workers/xlsx) runs beside it for XLSX import/export jobs.
-exec wrangler dev -c wrangler.toml -c workers/xlsx/wrangler.toml --var DEV_OUTBOX:true --var "NOTIFY_TRANSPORT:${NOTIFY_TRANSPORT:-outbox}" "$@"
+exec wrangler dev -c wrangler.toml -c workers/xlsx/wrangler.toml --var DEV_OUTBOX:true --var WEBHOOKS_ALLOW_LOOPBACK:true --var "NOTIFY_TRANSPORT:${NOTIFY_TRANSPORT:-outbox}" "$@"

@@ -10,6 +10,7 @@ import { PLATFORM_BASE, STOREFRONT_BASE } from "./api-paths";
 import { requestId } from "./http/request-id";
 import type { RoutesOf } from "./http/typed-routes";
 import { platformTenant, storefrontTenant } from "./http/tenant";
+import { webhookFanOut } from "./http/webhook-fan-out";
 import { storefrontRouters } from "./routes/application";
 import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
@@ -38,6 +39,8 @@ export function buildApp() {
 
   app.use(`${STOREFRONT_BASE}/*`, storefrontPreflight, storefrontTenant, storefrontOriginPolicy);
   app.use(`${toHonoPath(PLATFORM_BASE)}/*`, platformTenant);
+  app.use(`${STOREFRONT_BASE}/*`, webhookFanOut);
+  app.use(`${toHonoPath(PLATFORM_BASE)}/*`, webhookFanOut);
 
   app.route("/", oauthRoutes);
   for (const router of storefrontRouters) app.route("/", router);

@@ -36,6 +36,12 @@ export interface Bindings {
   USER_JOBS: Queue<JobMessage>;
   ATTRIBUTE_ENCRYPTION_KEY?: string;
   USER_JOB_CHUNK_ROWS?: string;
+  /** Webhook fan-out and deliveries (services/webhooks/). */
+  WEBHOOKS: Queue<WebhookQueueMessage>;
+  /** "true" lets webhook endpoints be http(s) on loopback (development); never in production. */
+  WEBHOOKS_ALLOW_LOOPBACK?: string;
+  /** Multiplies webhook retry delays: "1" deployed; tests use "0" so retries run back to back. */
+  WEBHOOK_RETRY_SCALE?: string;
   /** The XLSX converter Worker (workers/xlsx, SheetJS), used by import/export jobs only. */
   XLSX: XlsxConverter;
 }
@@ -58,6 +64,11 @@ export interface XlsxConverter {
   read(bytes: Uint8Array, limits: SheetLimits): Promise<SheetRead>;
   write(rows: string[][], sheetName: string): Promise<Uint8Array>;
 }
+
+/** What the webhooks queue carries: fan out an application's outbox, or attempt one delivery. */
+export type WebhookQueueMessage =
+  | { kind: "fanout"; application_id: string }
+  | { kind: "deliver"; application_id: string; delivery_id: string };
 
 /** A queued unit of import/export work: run chunk `chunk` of job `job_id`. */
 export interface JobMessage {
@@ -84,6 +95,8 @@ const configSchema = z.object({
   /** Rows per import/export queue message: small enough that one invocation stays well inside CPU limits. */
   jobChunkRows: z.coerce.number().int().min(1).max(2000).default(500),
   notifyTransport: z.enum(["outbox", "providers"]).default("providers"),
+  webhooksAllowLoopback: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  webhookRetryScale: z.coerce.number().min(0).max(1).default(1),
   publicLinkBase: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   emailFrom: optional,
   resendApiKey: optional,
@@ -121,6 +134,8 @@ export function loadConfig(env: Bindings): Config {
       twilio: { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM },
       attributeEncryptionKey: env.ATTRIBUTE_ENCRYPTION_KEY,
       jobChunkRows: env.USER_JOB_CHUNK_ROWS,
+      webhooksAllowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK,
+      webhookRetryScale: env.WEBHOOK_RETRY_SCALE,
     });
     parsed.set(env, config);
   }

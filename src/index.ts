@@ -1,6 +1,6 @@
 import { app } from "./app";
-import type { Bindings, JobMessage } from "./env";
-import { handleJobMessages } from "./queue";
+import type { Bindings, JobMessage, WebhookQueueMessage } from "./env";
+import { handleQueue } from "./queue";
 import { handleScheduled } from "./scheduled";
 
 export { UserSessions } from "./durable/user-sessions";
@@ -9,6 +9,6 @@ export { OtpGuard } from "./durable/otp-guard";
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => handleJobMessages(batch, env),
+  queue: (batch, env) => handleQueue(batch, env),
   scheduled: (controller, env) => handleScheduled(controller, env),
-} satisfies ExportedHandler<Bindings, JobMessage>;
+} satisfies ExportedHandler<Bindings, JobMessage | WebhookQueueMessage>;

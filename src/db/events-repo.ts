@@ -28,6 +28,18 @@ export class EventsRepo {
     );
   }
 
+  /**
+   * Records a user's event unless one of the same type was recorded for them after `since` (events
+   * throttled per account). Without a user nothing is written, at the same cost (one statement), so
+   * callers on paths that must not reveal whether an account exists can always call it.
+   */
+  async recordUnlessRecent(event: NewEvent, since: string): Promise<void> {
+    const fresh = event.userId
+      ? sql`not exists (select 1 from ${events} where ${events.userId} = ${event.userId} and ${events.type} = ${event.type} and ${events.createdAt} > ${since})`
+      : sql`0`;
+    await this.insertWhenStatement(event, fresh);
+  }
+
   /** The events of a user that is removed as if it never existed (a registration undone). */
   deleteForUserStatement(applicationId: string, userId: string) {
     return this.db.delete(events).where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId)));

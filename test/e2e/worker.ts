@@ -74,7 +74,7 @@ export async function startWorker(extraVars: Record<string, string> = {}, option
   await run(["d1", "execute", "DB", "--local", "--persist-to", state, "--file", "scripts/seed-demo.sql"], env);
   const port = await freePort();
   const inspectorPort = await freePort();
-  const vars = { DEV_OUTBOX: "true", NOTIFY_TRANSPORT: "outbox", ...TEST_SECRETS, ...extraVars };
+  const vars = { DEV_OUTBOX: "true", NOTIFY_TRANSPORT: "outbox", WEBHOOKS_ALLOW_LOOPBACK: "true", ...TEST_SECRETS, ...extraVars };
   const child = spawn(
     "npx",
     [

@@ -6,6 +6,7 @@ import { customerRoutes } from "./customers";
 import { sessionAdminRoutes } from "./sessions";
 import { userGroupRoutes } from "./user-groups";
 import { userJobRoutes } from "./user-jobs";
+import { webhookRoutes } from "./webhooks";
 
 /** Every platform router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const platformRouters = [
@@ -17,4 +18,5 @@ export const platformRouters = [
   userGroupRoutes,
   userJobRoutes,
   activityRoutes,
+  webhookRoutes,
 ] as const;

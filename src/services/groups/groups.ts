@@ -84,16 +84,26 @@ async function resolveChanges(
   return { resolved, failures };
 }
 
+/** Who a membership change adds and removes, as its event records it (webhooks group.member_added/removed). */
+interface Moved {
+  added_user_ids: string[];
+  removed_user_ids: string[];
+}
+
 /** The statements applying resolved changes; when a user appears twice, the later change wins. */
-function membershipStatements(stores: GroupDeps, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): Statement[] {
+function membershipStatements(stores: GroupDeps, groupId: string, resolved: { userId: string; action: "add" | "remove" }[]): { statements: Statement[]; moved: Moved } {
   const last = new Map(resolved.map((r) => [r.userId, r.action]));
   const adds = [...last].filter(([, a]) => a === "add").map(([id]) => id);
   const removes = [...last].filter(([, a]) => a === "remove").map(([id]) => id);
-  return [...stores.groups.addMembersStatements(groupId, adds, new Date().toISOString()), ...stores.groups.removeMembersStatements(groupId, removes)];
+  return {
+    statements: [...stores.groups.addMembersStatements(groupId, adds, new Date().toISOString()), ...stores.groups.removeMembersStatements(groupId, removes)],
+    moved: { added_user_ids: adds, removed_user_ids: removes },
+  };
 }
 
 interface FileOutcome {
   statements: Statement[];
+  moved: Moved;
   status: "completed" | "partial" | "failed";
   errorCount: number;
   errorFileUrl: string;
@@ -129,8 +139,10 @@ async function membershipFromFile(stores: GroupDeps, caller: GroupCaller, groupI
     const fileId = await saveFile(stores.bucket, caller.applicationId, `group-${groupId}-errors.csv`, report);
     errorFileUrl = fileLinks(caller.baseUrl, caller.companyId, caller.applicationId, fileId).absolute_url;
   }
+  const { statements, moved } = membershipStatements(stores, groupId, resolved);
   return {
-    statements: membershipStatements(stores, groupId, resolved),
+    statements,
+    moved,
     status: failures.length === 0 ? "completed" : resolved.length ? "partial" : "failed",
     errorCount: failures.length,
     errorFileUrl,
@@ -227,7 +239,7 @@ export async function createGroup(stores: GroupDeps, caller: GroupCaller, body: 
       modifiedAt: now,
     }),
     ...(file?.statements ?? []),
-    event(stores, caller, "admin.user_group.created", { id, name: body.name }),
+    event(stores, caller, "admin.user_group.created", { id, name: body.name }, { ...file?.moved }),
   ]);
   return response(stores, caller.applicationId, id);
 }
@@ -256,7 +268,7 @@ export async function updateGroup(stores: GroupDeps, caller: GroupCaller, ref: s
       modifiedAt: new Date().toISOString(),
     }),
     ...(file?.statements ?? []),
-    event(stores, caller, "admin.user_group.updated", { id, name: body.name ?? current.name }, { type_changed: typeChanged }),
+    event(stores, caller, "admin.user_group.updated", { id, name: body.name ?? current.name }, { type_changed: typeChanged, ...file?.moved }),
   ]);
   return response(stores, caller.applicationId, id);
 }
@@ -273,6 +285,7 @@ export async function patchGroup(stores: GroupDeps, caller: GroupCaller, ref: st
     throw conflict("Members of a conditional group follow its conditions; they cannot be added or removed");
   }
   const statements: Statement[] = [];
+  let moved: Moved | undefined;
   const changes: Parameters<GroupsRepo["updateStatement"]>[2] = { name: body.name, description: body.description, modifiedAt: new Date().toISOString() };
   if (membership && body.type === "json") {
     const { resolved, failures } = await resolveChanges(stores, caller.applicationId, body.user_data!);
@@ -282,17 +295,20 @@ export async function patchGroup(stores: GroupDeps, caller: GroupCaller, ref: st
         fields: failures.map((f) => ({ field: `user_data.${f.index}`, message: f.message })),
       });
     }
-    statements.push(...membershipStatements(stores, id, resolved));
+    const applied = membershipStatements(stores, id, resolved);
+    statements.push(...applied.statements);
+    moved = applied.moved;
     Object.assign(changes, { status: "completed", errorCount: 0, errorFileUrl: "" });
   } else if (membership) {
     const file = await membershipFromFile(stores, caller, id, body.file_url!);
     statements.push(...file.statements);
+    moved = file.moved;
     Object.assign(changes, { status: file.status, fileUrl: body.file_url, errorCount: file.errorCount, errorFileUrl: file.errorFileUrl });
   }
   await stores.groups.commit([
     stores.groups.updateStatement(caller.applicationId, id, changes),
     ...statements,
-    event(stores, caller, "admin.user_group.members_changed", { id, name: body.name ?? current.name }, { via: membership ? body.type : "none" }),
+    event(stores, caller, "admin.user_group.members_changed", { id, name: body.name ?? current.name }, { via: membership ? body.type : "none", ...moved }),
   ]);
   return response(stores, caller.applicationId, id);
 }

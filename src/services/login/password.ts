@@ -6,6 +6,8 @@ import { findUserByIdentifier } from "../accounts/lookup";
 import { accountUnusableReason, userStatus } from "../accounts/users";
 
 const DAY_MS = 86_400_000;
+/** At most one `user.login_failed` event per account in this window (a guessing run is one event, not thousands). */
+const FAILED_LOGIN_EVENT_WINDOW_MS = 15 * 60_000;
 
 /** The one answer to every wrong username/password combination, whether or not the account exists. */
 export const invalidCredentials = () => new ApiError(401, "INVALID_CREDENTIALS", "The username or password is incorrect");
@@ -36,7 +38,10 @@ export async function loginWithPassword<T>(
   const { identifier, user } = await findUserByIdentifier(stores.users, app.id, input.username);
   const accountKey = user ? userAccountKey(user.user.id) : `name:${identifier ?? input.username.trim().toLowerCase()}`;
   const { check, attempt } = await checkPassword(stores, app, accountKey, user?.user.passwordHash, input.password, input.clientIp);
-  if (!check.ok || !user) throw invalidCredentials();
+  if (!check.ok || !user) {
+    await recordFailedLogin(stores, app, user);
+    throw invalidCredentials();
+  }
   return alongsideSuccess(attempt, async () => {
     assertUsable(app, user);
     if (check.needsRehash && user.user.passwordHash) {
@@ -44,6 +49,23 @@ export async function loginWithPassword<T>(
     }
     return { user, session: await startSession(user) };
   });
+}
+
+/** The audit (and webhook) trace of a wrong password; unknown usernames cost the same and record nothing. */
+async function recordFailedLogin(stores: AccountDeps, app: Tenant, user: UserRecord | undefined) {
+  await stores.events.recordUnlessRecent(
+    {
+      applicationId: app.id,
+      userId: user?.user.id ?? null,
+      type: "user.login_failed",
+      title: "Failed login",
+      subTitle: "wrong password",
+      actor: "user",
+      visible: false,
+      data: { reason: "wrong_password" },
+    },
+    new Date(Date.now() - FAILED_LOGIN_EVENT_WINDOW_MS).toISOString(),
+  );
 }
 
 function assertUsable(app: Tenant, user: UserRecord) {
