@@ -49,8 +49,14 @@ function assertOffered(app: MfaTenant) {
 // The ciphertext is bound to the user: copied onto another user's row it does not decrypt.
 const cipherBinding = (userId: string) => `totp-secret:${userId}`;
 
-async function totpKey(stores: SecondFactorStores, app: MfaTenant, row: TotpRow): Promise<Uint8Array> {
-  return decodeBase32IgnorePadding(await stores.cipher.decrypt(app.id, cipherBinding(row.userId), row.secret));
+/** The secret, or undefined when the stored ciphertext does not open for this user (then no code can match). */
+async function totpKey(stores: SecondFactorStores, app: MfaTenant, row: TotpRow): Promise<Uint8Array | undefined> {
+  try {
+    return decodeBase32IgnorePadding(await stores.cipher.decrypt(app.id, cipherBinding(row.userId), row.secret));
+  } catch (error) {
+    console.error(JSON.stringify({ totp_secret_unreadable: row.userId, error: String(error) }));
+    return undefined;
+  }
 }
 
 /** The confirmed TOTP factor of the user, if any. */
@@ -75,7 +81,8 @@ export async function proveSecondFactor(
   const attempt = await beginLoginAttempt(stores.loginGuard, app.id, app.config.account_lockout, `user:${row.userId}`, clientIp);
   let used: "totp" | "recovery_code" | undefined;
   if (proof.code !== undefined) {
-    const step = matchingStep(await totpKey(stores, app, row), proof.code, now);
+    const key = await totpKey(stores, app, row);
+    const step = key && matchingStep(key, proof.code, now);
     if (step !== undefined && (await userFactorGuard(stores.guard, app.id, row.userId).advanceStep("totp", step))) used = "totp";
   } else if (proof.recovery_code !== undefined && row.confirmedAt) {
     const hash = await hashRecoveryCode(stores.pepper, row.userId, proof.recovery_code);
