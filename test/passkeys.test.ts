@@ -160,12 +160,15 @@ describe("passkeys: registration", () => {
     const { tenant, account, authenticator } = await userWithPasskey();
     const res = await postAs(tenant, PASSKEY_OPTIONS, {}, account.cookie);
     const { options } = (await res.json()) as { options: any };
-    // Replays the first credential's registration bytes against a fresh challenge.
-    const response = await authenticator.register(options);
-    const reused = { ...response, id: b64url(authenticator.credentials[0]!.id), rawId: b64url(authenticator.credentials[0]!.id) };
-    const r = await postAs(tenant, PASSKEYS, { response: reused }, account.cookie);
-    expect(r.status).toBe(400);
+    // The authenticator answers a fresh challenge with the credential it already registered.
+    const response = await authenticator.register(options, { reuse: 0 });
+    await expectError(await postAs(tenant, PASSKEYS, { response }, account.cookie), 409, "PASSKEY_EXISTS");
     expect(await passkeyRows(account.userId)).toHaveLength(1);
+    // Nor on another account of the application.
+    const other = await registeredUser(tenant);
+    const res2 = await postAs(tenant, PASSKEY_OPTIONS, {}, other.cookie);
+    const again = await authenticator.register(((await res2.json()) as { options: any }).options, { reuse: 0 });
+    await expectError(await postAs(tenant, PASSKEYS, { response: again }, other.cookie), 409, "PASSKEY_EXISTS");
   });
 
   it("bad input is a 400 naming the field, and writes nothing", async () => {

@@ -89,13 +89,15 @@ export interface Tamper {
   fmt?: string;
   attStmt?: Map<number | string, Cbor>;
   crossOrigin?: boolean;
+  /** register(): answer with this existing credential (its id and key) instead of a new one. */
+  reuse?: number;
 }
 
 function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   const int = (bytes: Uint8Array) => {
     let i = 0;
     while (i < bytes.length - 1 && bytes[i] === 0) i++;
-    let v = bytes.slice(i);
+    let v: Uint8Array = bytes.slice(i);
     if (v[0]! & 0x80) v = concat(Uint8Array.of(0), v);
     return concat(Uint8Array.of(0x02, v.length), v);
   };
@@ -104,7 +106,7 @@ function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 }
 
 async function coseKey(publicKey: CryptoKey): Promise<Uint8Array> {
-  const raw = new Uint8Array(await crypto.subtle.exportKey("raw", publicKey));
+  const raw = new Uint8Array((await crypto.subtle.exportKey("raw", publicKey)) as ArrayBuffer);
   // kty EC2, alg ES256, crv P-256, x, y
   return cbor(new Map<number, Cbor>([[1, 2], [3, -7], [-1, 1], [-2, raw.slice(1, 33)], [-3, raw.slice(33, 65)]]));
 }
@@ -125,8 +127,9 @@ export class SoftwareAuthenticator {
   /** navigator.credentials.create(): a new resident P-256 credential, attestation "none". */
   async register(options: CreationOptions, tamper: Tamper = {}) {
     const rpId = tamper.rpId ?? options.rp.id ?? new URL(this.origin).hostname;
-    const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
-    const id = crypto.getRandomValues(new Uint8Array(32));
+    const reused = tamper.reuse === undefined ? undefined : this.credentials[tamper.reuse];
+    const keys = reused?.keys ?? ((await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair);
+    const id = reused?.id ?? crypto.getRandomValues(new Uint8Array(32));
     const credential: Credential = { id, keys, rpId, userHandle: options.user.id, counter: tamper.counter ?? 0 };
     const clientDataJSON = this.clientData(tamper.type ?? "webauthn.create", tamper.challenge ?? options.challenge, tamper);
     const authData = concat(
@@ -141,7 +144,7 @@ export class SoftwareAuthenticator {
     const attestationObject = cbor(
       new Map<string, Cbor>([["fmt", tamper.fmt ?? "none"], ["attStmt", tamper.attStmt ?? new Map()], ["authData", authData]]),
     );
-    this.credentials.push(credential);
+    if (!reused) this.credentials.push(credential);
     return {
       id: b64url(id),
       rawId: b64url(id),
