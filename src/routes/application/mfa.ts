@@ -39,7 +39,8 @@ export const mfaRoutes = createRouter()
     }),
     async (c) => {
       const app = c.var.application;
-      const done = await finishSecondFactor(secondFactorStores(c), app, c.req.valid("json"), clientInfo(c).ip);
+      const { mfa_ticket, ...proof } = c.req.valid("json");
+      const done = await finishSecondFactor(secondFactorStores(c), app, { ticket: mfa_ticket, ...proof }, clientInfo(c).ip);
       const user = await usersRepo(c).findById(app.id, done.userId);
       if (!user) throw ticketInvalid();
       const unusable = accountUnusableReason(user.user);

@@ -5,6 +5,7 @@ import { customerRoutes } from "./customers";
 import { sessionAdminRoutes } from "./sessions";
 import { userGroupRoutes } from "./user-groups";
 import { userJobRoutes } from "./user-jobs";
+import { secondFactorAdminRoutes } from "./second-factor";
 
 /** Every platform router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const platformRouters = [
@@ -15,4 +16,5 @@ export const platformRouters = [
   attributeValueRoutes,
   userGroupRoutes,
   userJobRoutes,
+  secondFactorAdminRoutes,
 ] as const;

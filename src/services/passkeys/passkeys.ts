@@ -35,7 +35,7 @@ const ALGORITHMS = [-7, -8, -257];
 
 const encoder = new TextEncoder();
 /** The WebAuthn user handle: our user id's bytes (never an email: the handle is stored on the authenticator). */
-const userHandle = (userId: string) => encoder.encode(userId);
+const userHandle = (userId: string) => new Uint8Array(encoder.encode(userId));
 
 export function toPasskeySchema(row: PasskeyRow) {
   return {
@@ -204,7 +204,7 @@ export async function finishPasskeySignIn(stores: PasskeyStores, app: PasskeyTen
       expectedRPID: rp.id,
       requireUserVerification: true,
       // Our own counter rule below (and the guarded update) decides; the library's would throw an untyped error.
-      credential: { id: passkey.credentialId, publicKey: fromBase64Url(passkey.publicKey), counter: 0, transports: passkey.transports as never },
+      credential: { id: passkey.credentialId, publicKey: new Uint8Array(fromBase64Url(passkey.publicKey)), counter: 0, transports: passkey.transports as never },
     });
   } catch (error) {
     throw await refuse(`The passkey was not accepted: ${(error as Error)?.message ?? "invalid"}`);
