@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SESSION, get, login, registeredUser, sessionCookie, type Account } from "./support/accounts";
+import { APP, SESSION, get, login, registeredUser, sessionCookie, type Account } from "./support/accounts";
+import { lastCode } from "./support/otp";
 import {
   LOGIN_MFA,
   LOGIN_MFA_ENROLL,
@@ -135,6 +136,20 @@ describe("second factor at login", () => {
     expect((await get(tenant, SESSION, cookie)).status).toBe(200);
     const { results } = await env.DB.prepare("select data from events where user_id = ? and type = 'user.logged_in'").bind(account.userId).all<{ data: string }>();
     expect(results.map((r) => JSON.parse(r.data).method)).toContain("password+totp");
+  });
+
+  it("an OTP login asks for the second factor too, after the OTP is used", async () => {
+    const { tenant, account, secret } = await mfaUser();
+    const send = await postAs(tenant, `${APP}/authentication/v1.0/otp/email/send`, { email: account.email });
+    expect(send.status).toBe(200);
+    const otp = await lastCode(account.email);
+    const verify = await postAs(tenant, `${APP}/authentication/v1.0/otp/email/verify`, { email: account.email, otp });
+    expect(verify.headers.get("set-cookie")).toBeNull();
+    const { info } = await expectError(verify, 403, "SECOND_FACTOR_REQUIRED");
+    await expectError(await postAs(tenant, `${APP}/authentication/v1.0/otp/email/verify`, { email: account.email, otp }), 400);
+    const res = await postAs(tenant, LOGIN_MFA, { mfa_ticket: (info as Ticket).mfa_ticket, code: totpCode(secret) });
+    expect(res.status).toBe(200);
+    expect((await get(tenant, SESSION, sessionCookie(res))).status).toBe(200);
   });
 
   it("a wrong password still answers the same 401 (the ticket says nothing about wrong passwords)", async () => {
