@@ -29,6 +29,7 @@ export function secondFactorStores(c: AppContext): SecondFactorStores {
   const config = loadConfig(c.env);
   return {
     factors: new SecondFactorRepo(db),
+    users: new UsersRepo(db),
     events: new EventsRepo(db),
     commit: (statements) => commitBatch(db, statements),
     guard: c.env.FACTOR_GUARD,

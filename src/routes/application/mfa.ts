@@ -1,10 +1,9 @@
-import { accountUnusableReason, clientInfo, logIn, requireUser, usersRepo } from "../../http/auth";
+import { clientInfo, logIn, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
-import { ApiError } from "../../errors";
 import { UserObjectSchema } from "../../schemas/auth";
 import { CodeRequest, MfaLoginRequest, MfaStatus, MfaTicketRequest, ProofRequest, RecoveryCodes, TotpEnrollment } from "../../schemas/mfa";
 import { Done } from "../../schemas/passkeys";
-import { enrollWithTicket, finishSecondFactor, ticketInvalid } from "../../services/mfa/login-gate";
+import { enrollWithTicket, finishSecondFactor } from "../../services/mfa/login-gate";
 import {
   confirmTotpEnrollment,
   disableTotp,
@@ -12,15 +11,10 @@ import {
   secondFactorStatus,
   startTotpEnrollment,
 } from "../../services/mfa/second-factor";
-import { toUserSchema } from "../../services/users";
-import type { UserRecord } from "../../db/users-repo";
+import { toUserSchema } from "../../services/accounts/users";
 import { secondFactorStores } from "../../wiring/factors";
 
 const tags = ["Storefront: two-factor authentication (extension)"];
-
-/** The name an authenticator app lists the account under. */
-const accountName = (user: UserRecord) =>
-  user.emails.find((e) => e.primary)?.email ?? user.phones.find((p) => p.primary)?.phone ?? user.user.username;
 
 const MfaLoginSuccess = UserObjectSchema.extend({ recovery_codes: RecoveryCodes.shape.recovery_codes.optional() });
 
@@ -38,15 +32,10 @@ export const mfaRoutes = createRouter()
       responses: ok(MfaLoginSuccess),
     }),
     async (c) => {
-      const app = c.var.application;
       const { mfa_ticket, ...proof } = c.req.valid("json");
-      const done = await finishSecondFactor(secondFactorStores(c), app, { ticket: mfa_ticket, ...proof }, clientInfo(c).ip);
-      const user = await usersRepo(c).findById(app.id, done.userId);
-      if (!user) throw ticketInvalid();
-      const unusable = accountUnusableReason(user.user);
-      if (unusable) throw new ApiError(403, "ACCOUNT_UNUSABLE", unusable);
-      await logIn(c, user, done.method);
-      return c.json({ user: toUserSchema(user), ...(done.recoveryCodes ? { recovery_codes: done.recoveryCodes } : {}) }, 200);
+      const { user, method, recoveryCodes } = await finishSecondFactor(secondFactorStores(c), c.var.application, { ticket: mfa_ticket, ...proof }, clientInfo(c).ip);
+      await logIn(c, user, method);
+      return c.json({ user: toUserSchema(user), ...(recoveryCodes ? { recovery_codes: recoveryCodes } : {}) }, 200);
     },
   )
   .openapi(
@@ -60,11 +49,7 @@ export const mfaRoutes = createRouter()
       responses: ok(TotpEnrollment),
     }),
     async (c) => {
-      const enrollment = await enrollWithTicket(secondFactorStores(c), c.var.application, c.req.valid("json").mfa_ticket, async (userId) => {
-        const user = await usersRepo(c).findById(c.var.application.id, userId);
-        if (!user) throw ticketInvalid();
-        return accountName(user);
-      });
+      const enrollment = await enrollWithTicket(secondFactorStores(c), c.var.application, c.req.valid("json").mfa_ticket);
       c.header("Cache-Control", "no-store");
       return c.json(enrollment, 200);
     },
@@ -94,7 +79,7 @@ export const mfaRoutes = createRouter()
       responses: ok(TotpEnrollment),
     }),
     async (c) => {
-      const enrollment = await startTotpEnrollment(secondFactorStores(c), c.var.application, c.var.user.user.id, accountName(c.var.user));
+      const enrollment = await startTotpEnrollment(secondFactorStores(c), c.var.application, c.var.user);
       c.header("Cache-Control", "no-store");
       return c.json(enrollment, 200);
     },

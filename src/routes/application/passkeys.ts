@@ -22,7 +22,7 @@ import {
   renamePasskey,
   toPasskeySchema,
 } from "../../services/passkeys/passkeys";
-import { toUserSchema } from "../../services/users";
+import { toUserSchema } from "../../services/accounts/users";
 import { passkeyStores } from "../../wiring/factors";
 
 const tags = ["Storefront: passkeys (extension)"];

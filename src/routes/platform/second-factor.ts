@@ -1,5 +1,5 @@
-import { adminScope } from "../../http/admin";
-import { sessionStores, usersRepo } from "../../http/auth";
+import { platformActor } from "../../http/platform-caller";
+import { sessionStores } from "../../http/auth";
 import { createRouter, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { z } from "@hono/zod-openapi";
 import { UserIdParams } from "../../schemas/customers";
@@ -39,7 +39,7 @@ export const secondFactorAdminRoutes = createRouter()
     }),
     async (c) => {
       const { user_id, passkey_id } = c.req.valid("param");
-      await removeCustomerPasskey(passkeyStores(c), c.var.application.id, user_id, passkey_id, adminScope(c).actor);
+      await removeCustomerPasskey(passkeyStores(c), c.var.application.id, user_id, passkey_id, platformActor(c));
       return c.json({ success: true }, 200);
     },
   )
@@ -54,7 +54,7 @@ export const secondFactorAdminRoutes = createRouter()
       responses: ok(ResetResult),
     }),
     async (c) => {
-      const stores = { ...secondFactorStores(c), users: usersRepo(c), sessions: sessionStores(c) };
-      return c.json(await resetCustomerSecondFactor(stores, c.var.application, c.req.valid("param").user_id, adminScope(c).actor), 200);
+      const stores = { ...secondFactorStores(c), sessions: sessionStores(c) };
+      return c.json(await resetCustomerSecondFactor(stores, c.var.application, c.req.valid("param").user_id, platformActor(c)), 200);
     },
   );

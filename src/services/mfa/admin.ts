@@ -1,7 +1,7 @@
 import type { UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import { listPasskeys, removePasskey, type PasskeyStores } from "../passkeys/passkeys";
-import { endAllSessions, type SessionStores } from "../sessions";
+import { endAllSessions, type SessionStores } from "../sessions/sessions";
 import { resetSecondFactor, type MfaTenant, type SecondFactorStores } from "./second-factor";
 
 /** Admin calls name a user by id; one of another application is as absent as an unknown one. */
@@ -24,7 +24,7 @@ export async function removeCustomerPasskey(stores: PasskeyStores, applicationId
  * removed and every session ends, so whoever had the account signs in afresh. On the timeline.
  */
 export async function resetCustomerSecondFactor(
-  stores: SecondFactorStores & { users: UsersRepo; sessions: SessionStores },
+  stores: SecondFactorStores & { sessions: SessionStores },
   app: MfaTenant,
   userId: string,
   actor: string,

@@ -1,6 +1,7 @@
 import { newSecret, sha256Hex } from "../../crypto/tokens";
 import { userFactorGuard } from "../../durable/factor-guard";
 import { ApiError } from "../../errors";
+import { accountUnusableReason } from "../accounts/users";
 import {
   activeTotp,
   confirmTotpEnrollment,
@@ -70,18 +71,27 @@ async function openTicket(stores: SecondFactorStores, app: MfaTenant, ticket: st
   return { userId, key, guard, record: JSON.parse(peeked.value) as TicketRecord };
 }
 
+/** The ticket's user, still able to log in. */
+async function usableUser(stores: SecondFactorStores, app: MfaTenant, userId: string) {
+  const user = await stores.users.findById(app.id, userId);
+  if (!user) throw ticketInvalid();
+  const unusable = accountUnusableReason(user.user);
+  if (unusable) throw new ApiError(403, "ACCOUNT_UNUSABLE", unusable);
+  return user;
+}
+
 /** For a ticket that asks the user to enroll: the TOTP secret, URI and QR code to set up the app with. */
-export async function enrollWithTicket(stores: SecondFactorStores, app: MfaTenant, ticket: string, accountName: (userId: string) => Promise<string>) {
+export async function enrollWithTicket(stores: SecondFactorStores, app: MfaTenant, ticket: string) {
   const { userId, record } = await openTicket(stores, app, ticket);
   if (!record.enroll) throw new ApiError(409, "MFA_ALREADY_ENABLED", "Two-factor authentication is already on; enter a code");
-  return startTotpEnrollment(stores, app, userId, await accountName(userId));
+  return startTotpEnrollment(stores, app, await usableUser(stores, app, userId));
 }
 
 /**
  * The second step: the ticket and a TOTP code (or a recovery code; or, for an enrolling ticket, the
  * first code of the new secret). A wrong code counts on the ticket and in the login guard; the
- * right one uses the ticket up, once, however many requests race with it. Returns who logged in and
- * the method to record (`password+totp`...), plus the recovery codes of a new enrollment.
+ * right one uses the ticket up, once, however many requests race with it. Returns the user (still
+ * able to log in), the method to record (`password+totp`...), and the recovery codes of a new enrollment.
  */
 export async function finishSecondFactor(stores: SecondFactorStores, app: MfaTenant, input: { ticket: string } & FactorProof, clientIp: string) {
   const { userId, key, guard, record } = await openTicket(stores, app, input.ticket);
@@ -103,5 +113,5 @@ export async function finishSecondFactor(stores: SecondFactorStores, app: MfaTen
     throw error;
   }
   if ((await guard.take(key, Date.now())) === undefined) throw ticketInvalid();
-  return { userId, method: `${record.method}+${second}`, recoveryCodes };
+  return { user: await usableUser(stores, app, userId), method: `${record.method}+${second}`, recoveryCodes };
 }

@@ -3,11 +3,12 @@ import type { AttributeCipher } from "../../crypto/attribute-cipher";
 import type { Statement } from "../../db/batch";
 import type { EventsRepo, NewEvent } from "../../db/events-repo";
 import type { SecondFactorRepo, TotpRow } from "../../db/factors-repo";
+import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import { userFactorGuard, type FactorGuard } from "../../durable/factor-guard";
 import type { LoginGuard } from "../../durable/login-guard";
 import { ApiError } from "../../errors";
 import type { PlatformConfig } from "../../schemas/platform-config";
-import { beginLoginAttempt } from "../login-throttle";
+import { beginLoginAttempt } from "../passwords/login-throttle";
 import { hashRecoveryCode, newRecoveryCodes } from "./recovery-codes";
 import { enrollmentDetails, encodeTotpKey, matchingStep, newTotpKey } from "./totp";
 
@@ -21,6 +22,7 @@ export type MfaTenant = { id: string; config: Pick<PlatformConfig, "name" | "acc
 
 export interface SecondFactorStores {
   factors: SecondFactorRepo;
+  users: UsersRepo;
   events: EventsRepo;
   /** Runs statements as one D1 transaction. */
   commit: (statements: Statement[]) => Promise<void>;
@@ -36,6 +38,10 @@ export interface FactorProof {
   code?: string;
   recovery_code?: string;
 }
+
+/** The name an authenticator app lists the account under: its primary email or phone. */
+export const accountName = (user: UserRecord) =>
+  user.emails.find((e) => e.primary)?.email ?? user.phones.find((p) => p.primary)?.phone ?? user.user.username;
 
 export const secondFactorInvalid = () => new ApiError(401, "SECOND_FACTOR_INVALID", "The code is incorrect, expired or already used");
 
@@ -110,14 +116,15 @@ const event = (app: MfaTenant, userId: string, type: string, title: string, acto
  * Starts (or restarts) a TOTP enrollment: a new secret, stored encrypted and unconfirmed, shown once
  * with its otpauth:// URI and QR code. A confirmed factor must be disabled first.
  */
-export async function startTotpEnrollment(stores: SecondFactorStores, app: MfaTenant, userId: string, accountName: string) {
+export async function startTotpEnrollment(stores: SecondFactorStores, app: MfaTenant, user: UserRecord) {
+  const userId = user.user.id;
   assertOffered(app);
   const key = newTotpKey();
   const sealed = await stores.cipher.encrypt(app.id, cipherBinding(userId), encodeTotpKey(key));
   if (!(await stores.factors.startEnrollment(app.id, userId, sealed, new Date().toISOString()))) {
     throw new ApiError(409, "MFA_ALREADY_ENABLED", "Two-factor authentication is already on; disable it first to enroll again");
   }
-  return enrollmentDetails(key, app.config.name, accountName);
+  return enrollmentDetails(key, app.config.name, accountName(user));
 }
 
 /**

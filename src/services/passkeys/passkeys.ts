@@ -13,9 +13,9 @@ import type { FactorGuard } from "../../durable/factor-guard";
 import type { LoginGuard } from "../../durable/login-guard";
 import { ApiError } from "../../errors";
 import type { AuthenticationResponse, RegistrationResponse } from "../../schemas/passkeys";
-import { beginLoginAttempt } from "../login-throttle";
-import { findUserByIdentifier } from "../user-lookup";
-import { accountUnusableReason } from "../users";
+import { beginLoginAttempt } from "../passwords/login-throttle";
+import { findUserByIdentifier } from "../accounts/lookup";
+import { accountUnusableReason } from "../accounts/users";
 import { CHALLENGE_TTL_MS, claimChallenge, issueChallenge } from "./challenges";
 import { relyingParty, type PasskeyTenant } from "./relying-party";
 
