@@ -7,11 +7,11 @@ import { UsersRepo } from "../db/users-repo";
 import { loadConfig } from "../env";
 import type { AppContext } from "../http/context";
 import { requireSecondFactor } from "../services/mfa/login-gate";
-import type { SecondFactorStores } from "../services/mfa/second-factor";
-import type { PasskeyStores } from "../services/passkeys/passkeys";
+import type { SecondFactorDeps } from "../services/mfa/second-factor";
+import type { PasskeyDeps } from "../services/passkeys/passkeys";
 
 /** What the passkey services need, built from the request's bindings. */
-export function passkeyStores(c: AppContext): PasskeyStores {
+export function passkeyDeps(c: AppContext): PasskeyDeps {
   const db = database(c.env.DB);
   return {
     passkeys: new PasskeysRepo(db),
@@ -24,7 +24,7 @@ export function passkeyStores(c: AppContext): PasskeyStores {
 }
 
 /** What the TOTP / recovery-code / MFA-ticket services need. */
-export function secondFactorStores(c: AppContext): SecondFactorStores {
+export function secondFactorDeps(c: AppContext): SecondFactorDeps {
   const db = database(c.env.DB);
   const config = loadConfig(c.env);
   return {
@@ -45,5 +45,5 @@ export function secondFactorStores(c: AppContext): SecondFactorStores {
  * SECOND_FACTOR_REQUIRED with an MFA ticket and no session is made. With MFA off it reads nothing.
  */
 export async function secondFactorGate(c: AppContext, userId: string, method: string): Promise<void> {
-  await requireSecondFactor(secondFactorStores(c), c.var.application, userId, method);
+  await requireSecondFactor(secondFactorDeps(c), c.var.application, userId, method);
 }

@@ -12,7 +12,7 @@ import {
   startTotpEnrollment,
 } from "../../services/mfa/second-factor";
 import { toUserSchema } from "../../services/accounts/users";
-import { secondFactorStores } from "../../wiring/factors";
+import { secondFactorDeps } from "../../wiring/factors";
 
 const tags = ["Storefront: two-factor authentication (extension)"];
 
@@ -33,7 +33,7 @@ export const mfaRoutes = createRouter()
     }),
     async (c) => {
       const { mfa_ticket, ...proof } = c.req.valid("json");
-      const { user, method, recoveryCodes } = await finishSecondFactor(secondFactorStores(c), c.var.application, { ticket: mfa_ticket, ...proof }, clientInfo(c).ip);
+      const { user, method, recoveryCodes } = await finishSecondFactor(secondFactorDeps(c), c.var.application, { ticket: mfa_ticket, ...proof }, clientInfo(c).ip);
       await logIn(c, user, method);
       return c.json({ user: toUserSchema(user), ...(recoveryCodes ? { recovery_codes: recoveryCodes } : {}) }, 200);
     },
@@ -49,7 +49,7 @@ export const mfaRoutes = createRouter()
       responses: ok(TotpEnrollment),
     }),
     async (c) => {
-      const enrollment = await enrollWithTicket(secondFactorStores(c), c.var.application, c.req.valid("json").mfa_ticket);
+      const enrollment = await enrollWithTicket(secondFactorDeps(c), c.var.application, c.req.valid("json").mfa_ticket);
       c.header("Cache-Control", "no-store");
       return c.json(enrollment, 200);
     },
@@ -65,7 +65,7 @@ export const mfaRoutes = createRouter()
       middleware: [requireUser] as const,
       responses: ok(MfaStatus),
     }),
-    async (c) => c.json(await secondFactorStatus(secondFactorStores(c), c.var.application, c.var.user.user.id), 200),
+    async (c) => c.json(await secondFactorStatus(secondFactorDeps(c), c.var.application, c.var.user.user.id), 200),
   )
   .openapi(
     storefrontRoute({
@@ -79,7 +79,7 @@ export const mfaRoutes = createRouter()
       responses: ok(TotpEnrollment),
     }),
     async (c) => {
-      const enrollment = await startTotpEnrollment(secondFactorStores(c), c.var.application, c.var.user);
+      const enrollment = await startTotpEnrollment(secondFactorDeps(c), c.var.application, c.var.user);
       c.header("Cache-Control", "no-store");
       return c.json(enrollment, 200);
     },
@@ -97,7 +97,7 @@ export const mfaRoutes = createRouter()
       responses: ok(RecoveryCodes),
     }),
     async (c) => {
-      const codes = await confirmTotpEnrollment(secondFactorStores(c), c.var.application, c.var.user.user.id, c.req.valid("json").code, clientInfo(c).ip);
+      const codes = await confirmTotpEnrollment(secondFactorDeps(c), c.var.application, c.var.user.user.id, c.req.valid("json").code, clientInfo(c).ip);
       c.header("Cache-Control", "no-store");
       return c.json(codes, 200);
     },
@@ -115,7 +115,7 @@ export const mfaRoutes = createRouter()
       responses: ok(Done),
     }),
     async (c) => {
-      await disableTotp(secondFactorStores(c), c.var.application, c.var.user.user.id, c.req.valid("json"), clientInfo(c).ip);
+      await disableTotp(secondFactorDeps(c), c.var.application, c.var.user.user.id, c.req.valid("json"), clientInfo(c).ip);
       return c.json({ success: true }, 200);
     },
   )
@@ -132,7 +132,7 @@ export const mfaRoutes = createRouter()
       responses: ok(RecoveryCodes),
     }),
     async (c) => {
-      const codes = await regenerateRecoveryCodes(secondFactorStores(c), c.var.application, c.var.user.user.id, c.req.valid("json").code, clientInfo(c).ip);
+      const codes = await regenerateRecoveryCodes(secondFactorDeps(c), c.var.application, c.var.user.user.id, c.req.valid("json").code, clientInfo(c).ip);
       c.header("Cache-Control", "no-store");
       return c.json(codes, 200);
     },

@@ -23,7 +23,7 @@ import {
   toPasskeySchema,
 } from "../../services/passkeys/passkeys";
 import { toUserSchema } from "../../services/accounts/users";
-import { passkeyStores } from "../../wiring/factors";
+import { passkeyDeps } from "../../wiring/factors";
 
 const tags = ["Storefront: passkeys (extension)"];
 
@@ -40,7 +40,7 @@ export const passkeyRoutes = createRouter()
       request: { body: jsonBody(PasskeySignInOptionsRequest) },
       responses: ok(CredentialOptions),
     }),
-    async (c) => c.json({ options: await beginPasskeySignIn(passkeyStores(c), c.var.application, c.req.valid("json").username) }, 200),
+    async (c) => c.json({ options: await beginPasskeySignIn(passkeyDeps(c), c.var.application, c.req.valid("json").username) }, 200),
   )
   .openapi(
     storefrontRoute({
@@ -55,7 +55,7 @@ export const passkeyRoutes = createRouter()
       responses: ok(LoginSuccess),
     }),
     async (c) => {
-      const user = await finishPasskeySignIn(passkeyStores(c), c.var.application, c.req.valid("json").response, clientInfo(c).ip);
+      const user = await finishPasskeySignIn(passkeyDeps(c), c.var.application, c.req.valid("json").response, clientInfo(c).ip);
       await logIn(c, user, "passkey");
       return c.json({ user: toUserSchema(user) }, 200);
     },
@@ -72,7 +72,7 @@ export const passkeyRoutes = createRouter()
       responses: ok(CredentialOptions),
     }),
     async (c) =>
-      c.json({ options: await beginPasskeyRegistration(passkeyStores(c), c.var.application, c.var.user, c.var.session.sessionId) }, 200),
+      c.json({ options: await beginPasskeyRegistration(passkeyDeps(c), c.var.application, c.var.user, c.var.session.sessionId) }, 200),
   )
   .openapi(
     storefrontRoute({
@@ -87,7 +87,7 @@ export const passkeyRoutes = createRouter()
       responses: ok(PasskeyResult),
     }),
     async (c) => {
-      const row = await finishPasskeyRegistration(passkeyStores(c), c.var.application, c.var.user, c.var.session.sessionId, c.req.valid("json"));
+      const row = await finishPasskeyRegistration(passkeyDeps(c), c.var.application, c.var.user, c.var.session.sessionId, c.req.valid("json"));
       return c.json({ passkey: toPasskeySchema(row) }, 200);
     },
   )
@@ -102,7 +102,7 @@ export const passkeyRoutes = createRouter()
       middleware: [requireUser] as const,
       responses: ok(PasskeyList),
     }),
-    async (c) => c.json({ items: await listPasskeys(passkeyStores(c), c.var.application.id, c.var.user.user.id) }, 200),
+    async (c) => c.json({ items: await listPasskeys(passkeyDeps(c), c.var.application.id, c.var.user.user.id) }, 200),
   )
   .openapi(
     storefrontRoute({
@@ -117,7 +117,7 @@ export const passkeyRoutes = createRouter()
       responses: ok(PasskeyResult),
     }),
     async (c) => {
-      const passkey = await renamePasskey(passkeyStores(c), c.var.application.id, c.var.user.user.id, c.req.valid("param").passkey_id, c.req.valid("json").name);
+      const passkey = await renamePasskey(passkeyDeps(c), c.var.application.id, c.var.user.user.id, c.req.valid("param").passkey_id, c.req.valid("json").name);
       return c.json({ passkey }, 200);
     },
   )
@@ -134,7 +134,7 @@ export const passkeyRoutes = createRouter()
       responses: ok(Done),
     }),
     async (c) => {
-      await removePasskey(passkeyStores(c), c.var.application.id, c.var.user.user.id, c.req.valid("param").passkey_id, "user");
+      await removePasskey(passkeyDeps(c), c.var.application.id, c.var.user.user.id, c.req.valid("param").passkey_id, "user");
       return c.json({ success: true }, 200);
     },
   );

@@ -1,11 +1,11 @@
 import { platformActor } from "../../http/platform-caller";
-import { sessionStores } from "../../http/auth";
+import { sessionDeps } from "../../wiring/accounts";
 import { createRouter, ok, platformRoute, PlatformParams } from "../../http/openapi";
 import { z } from "@hono/zod-openapi";
 import { UserIdParams } from "../../schemas/customers";
 import { Done, PasskeyIdParams, PasskeyList } from "../../schemas/passkeys";
 import { customerPasskeys, removeCustomerPasskey, resetCustomerSecondFactor } from "../../services/mfa/admin";
-import { passkeyStores, secondFactorStores } from "../../wiring/factors";
+import { passkeyDeps, secondFactorDeps } from "../../wiring/factors";
 
 const tags = ["Platform: passkeys and two-factor authentication (extension)"];
 const CustomerParams = PlatformParams.extend(UserIdParams.shape);
@@ -25,7 +25,7 @@ export const secondFactorAdminRoutes = createRouter()
       request: { params: CustomerParams },
       responses: ok(PasskeyList),
     }),
-    async (c) => c.json({ items: await customerPasskeys(passkeyStores(c), c.var.application.id, c.req.valid("param").user_id) }, 200),
+    async (c) => c.json({ items: await customerPasskeys(passkeyDeps(c), c.var.application.id, c.req.valid("param").user_id) }, 200),
   )
   .openapi(
     platformRoute({
@@ -39,7 +39,7 @@ export const secondFactorAdminRoutes = createRouter()
     }),
     async (c) => {
       const { user_id, passkey_id } = c.req.valid("param");
-      await removeCustomerPasskey(passkeyStores(c), c.var.application.id, user_id, passkey_id, platformActor(c));
+      await removeCustomerPasskey(passkeyDeps(c), c.var.application.id, user_id, passkey_id, platformActor(c));
       return c.json({ success: true }, 200);
     },
   )
@@ -54,7 +54,7 @@ export const secondFactorAdminRoutes = createRouter()
       responses: ok(ResetResult),
     }),
     async (c) => {
-      const stores = { ...secondFactorStores(c), sessions: sessionStores(c) };
+      const stores = { ...secondFactorDeps(c), sessions: sessionDeps(c) };
       return c.json(await resetCustomerSecondFactor(stores, c.var.application, c.req.valid("param").user_id, platformActor(c)), 200);
     },
   );

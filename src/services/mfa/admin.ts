@@ -1,20 +1,20 @@
 import type { UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
-import { listPasskeys, removePasskey, type PasskeyStores } from "../passkeys/passkeys";
-import { endAllSessions, type SessionStores } from "../sessions/sessions";
-import { resetSecondFactor, type MfaTenant, type SecondFactorStores } from "./second-factor";
+import { listPasskeys, removePasskey, type PasskeyDeps } from "../passkeys/passkeys";
+import { endAllSessions, type SessionDeps } from "../sessions/sessions";
+import { resetSecondFactor, type MfaTenant, type SecondFactorDeps } from "./second-factor";
 
 /** Admin calls name a user by id; one of another application is as absent as an unknown one. */
 async function assertCustomer(users: UsersRepo, applicationId: string, userId: string) {
   if (!(await users.findById(applicationId, userId))) throw new ApiError(404, "USER_NOT_FOUND", "No such user in this application");
 }
 
-export async function customerPasskeys(stores: PasskeyStores, applicationId: string, userId: string) {
+export async function customerPasskeys(stores: PasskeyDeps, applicationId: string, userId: string) {
   await assertCustomer(stores.users, applicationId, userId);
   return listPasskeys(stores, applicationId, userId);
 }
 
-export async function removeCustomerPasskey(stores: PasskeyStores, applicationId: string, userId: string, passkeyId: string, actor: string) {
+export async function removeCustomerPasskey(stores: PasskeyDeps, applicationId: string, userId: string, passkeyId: string, actor: string) {
   await assertCustomer(stores.users, applicationId, userId);
   await removePasskey(stores, applicationId, userId, passkeyId, actor);
 }
@@ -24,7 +24,7 @@ export async function removeCustomerPasskey(stores: PasskeyStores, applicationId
  * removed and every session ends, so whoever had the account signs in afresh. On the timeline.
  */
 export async function resetCustomerSecondFactor(
-  stores: SecondFactorStores & { sessions: SessionStores },
+  stores: SecondFactorDeps & { sessions: SessionDeps },
   app: MfaTenant,
   userId: string,
   actor: string,

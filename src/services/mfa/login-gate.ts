@@ -10,7 +10,7 @@ import {
   totpOffered,
   type FactorProof,
   type MfaTenant,
-  type SecondFactorStores,
+  type SecondFactorDeps,
 } from "./second-factor";
 
 export const MFA_TICKET_TTL_SECONDS = 300;
@@ -39,7 +39,7 @@ export const ticketInvalid = () =>
  * carrying a single-use ticket (5 minutes) bound to this user of this application and to this login
  * attempt, instead of letting the login make a session. Does nothing (no read) when MFA is off.
  */
-export async function requireSecondFactor(stores: SecondFactorStores, app: MfaTenant, userId: string, method: string): Promise<void> {
+export async function requireSecondFactor(stores: SecondFactorDeps, app: MfaTenant, userId: string, method: string): Promise<void> {
   if (!totpOffered(app.config.mfa) || carriesTwoFactors(method)) return;
   const enrolled = await activeTotp(stores, app, userId);
   if (!enrolled && app.config.mfa.required !== "required") return;
@@ -60,7 +60,7 @@ export async function requireSecondFactor(stores: SecondFactorStores, app: MfaTe
   );
 }
 
-async function openTicket(stores: SecondFactorStores, app: MfaTenant, ticket: string) {
+async function openTicket(stores: SecondFactorDeps, app: MfaTenant, ticket: string) {
   const match = TICKET_PATTERN.exec(ticket);
   if (!match) throw ticketInvalid();
   const userId = match[1]!;
@@ -72,7 +72,7 @@ async function openTicket(stores: SecondFactorStores, app: MfaTenant, ticket: st
 }
 
 /** The ticket's user, still able to log in. */
-async function usableUser(stores: SecondFactorStores, app: MfaTenant, userId: string) {
+async function usableUser(stores: SecondFactorDeps, app: MfaTenant, userId: string) {
   const user = await stores.users.findById(app.id, userId);
   if (!user) throw ticketInvalid();
   const unusable = accountUnusableReason(user.user);
@@ -81,7 +81,7 @@ async function usableUser(stores: SecondFactorStores, app: MfaTenant, userId: st
 }
 
 /** For a ticket that asks the user to enroll: the TOTP secret, URI and QR code to set up the app with. */
-export async function enrollWithTicket(stores: SecondFactorStores, app: MfaTenant, ticket: string) {
+export async function enrollWithTicket(stores: SecondFactorDeps, app: MfaTenant, ticket: string) {
   const { userId, record } = await openTicket(stores, app, ticket);
   if (!record.enroll) throw new ApiError(409, "MFA_ALREADY_ENABLED", "Two-factor authentication is already on; enter a code");
   return startTotpEnrollment(stores, app, await usableUser(stores, app, userId));
@@ -93,7 +93,7 @@ export async function enrollWithTicket(stores: SecondFactorStores, app: MfaTenan
  * right one uses the ticket up, once, however many requests race with it. Returns the user (still
  * able to log in), the method to record (`password+totp`...), and the recovery codes of a new enrollment.
  */
-export async function finishSecondFactor(stores: SecondFactorStores, app: MfaTenant, input: { ticket: string } & FactorProof, clientIp: string) {
+export async function finishSecondFactor(stores: SecondFactorDeps, app: MfaTenant, input: { ticket: string } & FactorProof, clientIp: string) {
   const { userId, key, guard, record } = await openTicket(stores, app, input.ticket);
   let second: string;
   let recoveryCodes: string[] | undefined;

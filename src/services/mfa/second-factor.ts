@@ -20,7 +20,7 @@ export interface MfaSettings {
 
 export type MfaTenant = { id: string; config: Pick<PlatformConfig, "name" | "account_lockout"> & { mfa: MfaSettings } };
 
-export interface SecondFactorStores {
+export interface SecondFactorDeps {
   factors: SecondFactorRepo;
   users: UsersRepo;
   events: EventsRepo;
@@ -56,7 +56,7 @@ function assertOffered(app: MfaTenant) {
 const cipherBinding = (userId: string) => `totp-secret:${userId}`;
 
 /** The secret, or undefined when the stored ciphertext does not open for this user (then no code can match). */
-async function totpKey(stores: SecondFactorStores, app: MfaTenant, row: TotpRow): Promise<Uint8Array | undefined> {
+async function totpKey(stores: SecondFactorDeps, app: MfaTenant, row: TotpRow): Promise<Uint8Array | undefined> {
   try {
     return decodeBase32IgnorePadding(await stores.cipher.decrypt(app.id, cipherBinding(row.userId), row.secret));
   } catch (error) {
@@ -66,7 +66,7 @@ async function totpKey(stores: SecondFactorStores, app: MfaTenant, row: TotpRow)
 }
 
 /** The confirmed TOTP factor of the user, if any. */
-export async function activeTotp(stores: SecondFactorStores, app: MfaTenant, userId: string): Promise<TotpRow | undefined> {
+export async function activeTotp(stores: SecondFactorDeps, app: MfaTenant, userId: string): Promise<TotpRow | undefined> {
   const row = await stores.factors.totp(app.id, userId);
   return row?.confirmedAt ? row : undefined;
 }
@@ -77,7 +77,7 @@ export async function activeTotp(stores: SecondFactorStores, app: MfaTenant, use
  * time step for good (a replay, even concurrent, is a wrong code); a recovery code is spent in D1.
  */
 export async function proveSecondFactor(
-  stores: SecondFactorStores,
+  stores: SecondFactorDeps,
   app: MfaTenant,
   row: TotpRow,
   proof: FactorProof,
@@ -116,7 +116,7 @@ const event = (app: MfaTenant, userId: string, type: string, title: string, acto
  * Starts (or restarts) a TOTP enrollment: a new secret, stored encrypted and unconfirmed, shown once
  * with its otpauth:// URI and QR code. A confirmed factor must be disabled first.
  */
-export async function startTotpEnrollment(stores: SecondFactorStores, app: MfaTenant, user: UserRecord) {
+export async function startTotpEnrollment(stores: SecondFactorDeps, app: MfaTenant, user: UserRecord) {
   const userId = user.user.id;
   assertOffered(app);
   const key = newTotpKey();
@@ -131,7 +131,7 @@ export async function startTotpEnrollment(stores: SecondFactorStores, app: MfaTe
  * Confirms the pending enrollment with a first code from the app: the factor is on from now, and
  * ten recovery codes are issued (shown once; only their HMACs are kept).
  */
-export async function confirmTotpEnrollment(stores: SecondFactorStores, app: MfaTenant, userId: string, code: string, clientIp: string) {
+export async function confirmTotpEnrollment(stores: SecondFactorDeps, app: MfaTenant, userId: string, code: string, clientIp: string) {
   assertOffered(app);
   const row = await stores.factors.totp(app.id, userId);
   if (!row || row.confirmedAt) {
@@ -150,14 +150,14 @@ export async function confirmTotpEnrollment(stores: SecondFactorStores, app: Mfa
   return { recovery_codes: codes };
 }
 
-async function requireActive(stores: SecondFactorStores, app: MfaTenant, userId: string): Promise<TotpRow> {
+async function requireActive(stores: SecondFactorDeps, app: MfaTenant, userId: string): Promise<TotpRow> {
   const row = await activeTotp(stores, app, userId);
   if (!row) throw new ApiError(409, "MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
   return row;
 }
 
 /** Turns the factor off; needs a current code or a recovery code (a stolen session alone cannot). */
-export async function disableTotp(stores: SecondFactorStores, app: MfaTenant, userId: string, proof: FactorProof, clientIp: string) {
+export async function disableTotp(stores: SecondFactorDeps, app: MfaTenant, userId: string, proof: FactorProof, clientIp: string) {
   const row = await requireActive(stores, app, userId);
   const used = await proveSecondFactor(stores, app, row, proof, clientIp);
   await stores.commit([
@@ -168,7 +168,7 @@ export async function disableTotp(stores: SecondFactorStores, app: MfaTenant, us
 }
 
 /** Ten new recovery codes in place of the old ones (used or not); needs a current TOTP code. */
-export async function regenerateRecoveryCodes(stores: SecondFactorStores, app: MfaTenant, userId: string, code: string, clientIp: string) {
+export async function regenerateRecoveryCodes(stores: SecondFactorDeps, app: MfaTenant, userId: string, code: string, clientIp: string) {
   const row = await requireActive(stores, app, userId);
   await proveSecondFactor(stores, app, row, { code }, clientIp);
   const codes = newRecoveryCodes();
@@ -179,7 +179,7 @@ export async function regenerateRecoveryCodes(stores: SecondFactorStores, app: M
   return { recovery_codes: codes };
 }
 
-export async function secondFactorStatus(stores: SecondFactorStores, app: MfaTenant, userId: string) {
+export async function secondFactorStatus(stores: SecondFactorDeps, app: MfaTenant, userId: string) {
   const row = await stores.factors.totp(app.id, userId);
   return {
     offered: totpOffered(app.config.mfa),
@@ -194,7 +194,7 @@ export async function secondFactorStatus(stores: SecondFactorStores, app: MfaTen
  * outstanding MFA tickets die, the reset is on the timeline. The caller ends the user's sessions.
  * Returns whether there was anything to reset.
  */
-export async function resetSecondFactor(stores: SecondFactorStores, app: MfaTenant, userId: string, actor: string): Promise<boolean> {
+export async function resetSecondFactor(stores: SecondFactorDeps, app: MfaTenant, userId: string, actor: string): Promise<boolean> {
   const had = !!(await stores.factors.totp(app.id, userId));
   await stores.commit([
     ...stores.factors.removeStatements(app.id, userId),

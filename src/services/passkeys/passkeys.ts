@@ -19,7 +19,7 @@ import { accountUnusableReason } from "../accounts/users";
 import { CHALLENGE_TTL_MS, claimChallenge, issueChallenge } from "./challenges";
 import { relyingParty, type PasskeyTenant } from "./relying-party";
 
-export interface PasskeyStores {
+export interface PasskeyDeps {
   passkeys: PasskeysRepo;
   users: UsersRepo;
   events: EventsRepo;
@@ -55,7 +55,7 @@ const verificationFailed = (error: unknown) =>
   new ApiError(400, "PASSKEY_VERIFICATION_FAILED", `The passkey response does not verify: ${(error as Error)?.message ?? "invalid"}`);
 
 /** Options for navigator.credentials.create(): a resident credential with user verification, attestation "none". */
-export async function beginPasskeyRegistration(stores: PasskeyStores, app: PasskeyTenant, user: UserRecord, sessionId: string) {
+export async function beginPasskeyRegistration(stores: PasskeyDeps, app: PasskeyTenant, user: UserRecord, sessionId: string) {
   const rp = relyingParty(app);
   const existing = await stores.passkeys.forUser(app.id, user.user.id);
   if (existing.length >= MAX_PASSKEYS) throw new ApiError(409, "PASSKEY_LIMIT", `At most ${MAX_PASSKEYS} passkeys per account`);
@@ -81,7 +81,7 @@ export async function beginPasskeyRegistration(stores: PasskeyStores, app: Passk
  * origins, and stores the credential. The challenge is used up whatever the outcome.
  */
 export async function finishPasskeyRegistration(
-  stores: PasskeyStores,
+  stores: PasskeyDeps,
   app: PasskeyTenant,
   user: UserRecord,
   sessionId: string,
@@ -152,7 +152,7 @@ export async function finishPasskeyRegistration(
  * browser offers the passkeys it holds for the RP id; conditional UI). With one: that account's
  * passkeys only; an unknown name gets options just like an account without passkeys.
  */
-export async function beginPasskeySignIn(stores: PasskeyStores, app: PasskeyTenant, username?: string) {
+export async function beginPasskeySignIn(stores: PasskeyDeps, app: PasskeyTenant, username?: string) {
   const rp = relyingParty(app);
   const user = username ? (await findUserByIdentifier(stores.users, app.id, username)).user : undefined;
   const allowed = user ? await stores.passkeys.forUser(app.id, user.user.id) : [];
@@ -175,7 +175,7 @@ export const passkeyRefused = (message = "The passkey was not accepted") => new 
  * that moved forward. A counter that did not (a cloned authenticator) is refused and never moves
  * the stored one. Throttled per client IP and account like a password check. Returns the user.
  */
-export async function finishPasskeySignIn(stores: PasskeyStores, app: PasskeyTenant, response: AuthenticationResponse, clientIp: string) {
+export async function finishPasskeySignIn(stores: PasskeyDeps, app: PasskeyTenant, response: AuthenticationResponse, clientIp: string) {
   const rp = relyingParty(app);
   const { challenge, record } = await claimChallenge(stores.guard, app.id, response.response.clientDataJSON, (r) => r.purpose === "sign_in");
   const passkey = await stores.passkeys.byCredentialId(app.id, response.id);
@@ -225,11 +225,11 @@ export async function finishPasskeySignIn(stores: PasskeyStores, app: PasskeyTen
   return user;
 }
 
-export async function listPasskeys(stores: PasskeyStores, applicationId: string, userId: string) {
+export async function listPasskeys(stores: PasskeyDeps, applicationId: string, userId: string) {
   return (await stores.passkeys.forUser(applicationId, userId)).map(toPasskeySchema);
 }
 
-export async function renamePasskey(stores: PasskeyStores, applicationId: string, userId: string, id: string, name: string) {
+export async function renamePasskey(stores: PasskeyDeps, applicationId: string, userId: string, id: string, name: string) {
   const [renamed] = await stores.passkeys.renameStatement(applicationId, userId, id, name);
   if (!renamed) throw new ApiError(404, "PASSKEY_NOT_FOUND", "No such passkey on this account");
   const row = (await stores.passkeys.forUser(applicationId, userId)).find((p) => p.id === id)!;
@@ -237,7 +237,7 @@ export async function renamePasskey(stores: PasskeyStores, applicationId: string
 }
 
 /** Removes one passkey of the user (by the user, or an admin: `actor`), recorded on the timeline. */
-export async function removePasskey(stores: PasskeyStores, applicationId: string, userId: string, id: string, actor: string) {
+export async function removePasskey(stores: PasskeyDeps, applicationId: string, userId: string, id: string, actor: string) {
   const [removed] = await stores.passkeys.deleteStatement(applicationId, userId, id);
   if (!removed) throw new ApiError(404, "PASSKEY_NOT_FOUND", "No such passkey on this account");
   await stores.events.record({
