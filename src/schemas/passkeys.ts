@@ -3,41 +3,32 @@ import { z } from "@hono/zod-openapi";
 const b64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
 const transports = z.array(z.enum(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"])).max(8);
 
-/** `PublicKeyCredential.toJSON()` of navigator.credentials.create() (WebAuthn Level 3). */
-export const RegistrationResponse = z
-  .object({
+/** A `PublicKeyCredential.toJSON()` (WebAuthn Level 3) with the given `response` part. */
+const publicKeyCredential = <T extends z.ZodRawShape>(response: T) =>
+  z.object({
     id: b64url(1366),
     rawId: b64url(1366),
     type: z.literal("public-key"),
-    response: z.object({
-      clientDataJSON: b64url(4096),
-      attestationObject: b64url(16_384),
-      transports: transports.optional(),
-      authenticatorData: b64url(8192).optional(),
-      publicKeyAlgorithm: z.number().int().optional(),
-      publicKey: b64url(4096).optional(),
-    }),
+    response: z.object(response),
     clientExtensionResults: z.record(z.string(), z.unknown()),
     authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  })
-  .openapi("PasskeyRegistrationResponse", { description: "The browser's PublicKeyCredential.toJSON() after navigator.credentials.create()" });
+  });
 
-/** `PublicKeyCredential.toJSON()` of navigator.credentials.get(). */
-export const AuthenticationResponse = z
-  .object({
-    id: b64url(1366),
-    rawId: b64url(1366),
-    type: z.literal("public-key"),
-    response: z.object({
-      clientDataJSON: b64url(4096),
-      authenticatorData: b64url(8192),
-      signature: b64url(2048),
-      userHandle: b64url(128).optional(),
-    }),
-    clientExtensionResults: z.record(z.string(), z.unknown()),
-    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  })
-  .openapi("PasskeyAuthenticationResponse", { description: "The browser's PublicKeyCredential.toJSON() after navigator.credentials.get()" });
+export const RegistrationResponse = publicKeyCredential({
+  clientDataJSON: b64url(4096),
+  attestationObject: b64url(16_384),
+  transports: transports.optional(),
+  authenticatorData: b64url(8192).optional(),
+  publicKeyAlgorithm: z.number().int().optional(),
+  publicKey: b64url(4096).optional(),
+}).openapi("PasskeyRegistrationResponse", { description: "The browser's PublicKeyCredential.toJSON() after navigator.credentials.create()" });
+
+export const AuthenticationResponse = publicKeyCredential({
+  clientDataJSON: b64url(4096),
+  authenticatorData: b64url(8192),
+  signature: b64url(2048),
+  userHandle: b64url(128).optional(),
+}).openapi("PasskeyAuthenticationResponse", { description: "The browser's PublicKeyCredential.toJSON() after navigator.credentials.get()" });
 
 export type RegistrationResponse = z.infer<typeof RegistrationResponse>;
 export type AuthenticationResponse = z.infer<typeof AuthenticationResponse>;

@@ -1,7 +1,7 @@
 import { clientInfo, logIn, requireUser } from "../../http/auth";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import { UserObjectSchema } from "../../schemas/auth";
-import { CodeRequest, MfaLoginRequest, MfaStatus, MfaTicketRequest, ProofRequest, RecoveryCodes, TotpEnrollment } from "../../schemas/mfa";
+import { CodeRequest, MfaLoginRequest, MfaStatus, MfaTicketRequest, ProofRequest, RecoveryCodes, SecondFactorRequired, TotpEnrollment } from "../../schemas/mfa";
 import { Done } from "../../schemas/passkeys";
 import { enrollWithTicket, finishSecondFactor } from "../../services/mfa/login-gate";
 import {
@@ -137,3 +137,7 @@ export const mfaRoutes = createRouter()
       return c.json(codes, 200);
     },
   );
+
+// The typed answer of every login that needs a second factor (password, OTP, social, token, registration):
+// documented once as a component, since those Fynd operations keep their own response schemas.
+mfaRoutes.openAPIRegistry.register("SecondFactorRequired", SecondFactorRequired);
