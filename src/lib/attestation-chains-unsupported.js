@@ -1,12 +1,10 @@
 /*
  * Stands in for @peculiar/x509, @peculiar/asn1-android and reflect-metadata in the Worker bundle
- * (wrangler.toml [alias]; about 30 KiB of the gzipped Worker). @simplewebauthn/server needs them only
- * to verify attestation statements that carry certificate chains (full "packed", "tpm",
- * "android-key", "android-safetynet", "apple", "fido-u2f") and FIDO metadata. Passkey registration
- * asks for attestation "none" (browsers then send "none") and keeps no attestation, so those paths
- * serve nothing here; a response that reaches one is refused: these constructors throw, and the
- * library reports a failed verification (400 PASSKEY_VERIFICATION_FAILED). Self attestation
- * ("packed" without a chain) needs none of this and still verifies.
+ * (wrangler.toml [alias]). In @simplewebauthn/server they serve only certificate chains: attestation
+ * statements that carry one and FIDO metadata BLOBs. We verify registrations with attestation "none"
+ * ourselves (services/passkeys/attestation.ts) and call none of that, yet the library's helper index,
+ * which its Ed25519 verifier imports, still reaches it. Were a path to get here, these constructors
+ * throw and the request fails: nothing is ever accepted through them.
  */
 class CertificateChainsUnsupported {
   constructor() {

@@ -1,9 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from "@simplewebauthn/server";
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse } from "../../lib/simplewebauthn";
 import { fromBase64Url, newId, toBase64Url } from "../../crypto/tokens";
 import type { Statement } from "../../db/batch";
 import type { EventsRepo } from "../../db/events-repo";
@@ -16,6 +11,7 @@ import type { AuthenticationResponse, RegistrationResponse } from "../../schemas
 import { beginLoginAttempt } from "../passwords/login-throttle";
 import { findUserByIdentifier } from "../accounts/lookup";
 import { accountUnusableReason } from "../accounts/users";
+import { verifyNoneAttestation } from "./attestation";
 import { CHALLENGE_TTL_MS, claimChallenge, issueChallenge } from "./challenges";
 import { relyingParty, type PasskeyTenant } from "./relying-party";
 
@@ -77,8 +73,8 @@ export async function beginPasskeyRegistration(stores: PasskeyDeps, app: Passkey
 }
 
 /**
- * Verifies the attestation against the challenge of this session, the RP id and the allowed
- * origins, and stores the credential. The challenge is used up whatever the outcome.
+ * Verifies the attestation ("none") against the challenge of this session, the RP id and the
+ * allowed origins, and stores the credential. The challenge is used up whatever the outcome.
  */
 export async function finishPasskeyRegistration(
   stores: PasskeyDeps,
@@ -94,32 +90,23 @@ export async function finishPasskeyRegistration(
     input.response.response.clientDataJSON,
     (r) => r.purpose === "register" && r.userId === user.user.id && r.sessionId === sessionId,
   );
-  let verified;
+  let info;
   try {
-    verified = await verifyRegistrationResponse({
-      response: input.response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origins,
-      expectedRPID: rp.id,
-      requireUserVerification: true,
-      supportedAlgorithmIDs: ALGORITHMS,
-    });
+    info = await verifyNoneAttestation(input.response, { challenge, origins: rp.origins, rpId: rp.id, algorithms: ALGORITHMS });
   } catch (error) {
     throw verificationFailed(error);
   }
-  if (!verified.verified) throw verificationFailed(undefined);
-  const info = verified.registrationInfo;
   const now = new Date().toISOString();
   const row: PasskeyRow = {
     id: newId(),
     applicationId: app.id,
     userId: user.user.id,
-    credentialId: info.credential.id,
-    publicKey: toBase64Url(info.credential.publicKey),
-    counter: info.credential.counter,
+    credentialId: info.id,
+    publicKey: toBase64Url(info.publicKey),
+    counter: info.counter,
     transports: input.response.response.transports ?? [],
-    deviceType: info.credentialDeviceType,
-    backedUp: info.credentialBackedUp,
+    deviceType: info.deviceType,
+    backedUp: info.backedUp,
     aaguid: info.aaguid,
     name: input.name ?? "Passkey",
     createdAt: now,
