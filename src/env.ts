@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { FactorGuard } from "./durable/factor-guard";
 import type { LoginGuard } from "./durable/login-guard";
 import type { OtpGuard } from "./durable/otp-guard";
 import type { UserSessions } from "./durable/user-sessions";
@@ -11,6 +12,8 @@ export interface Bindings {
   USER_SESSIONS: DurableObjectNamespace<UserSessions>;
   LOGIN_GUARD: DurableObjectNamespace<LoginGuard>;
   OTP_GUARD: DurableObjectNamespace<OtpGuard>;
+  /** WebAuthn challenges, MFA tickets and spent TOTP steps (single use under concurrency). */
+  FACTOR_GUARD: DurableObjectNamespace<FactorGuard>;
   DEV_OUTBOX?: string;
   PLATFORM_TOKEN_TTL?: string;
   PASSWORD_PEPPER?: string;

@@ -6,6 +6,7 @@ import { handleScheduled } from "./scheduled";
 export { UserSessions } from "./durable/user-sessions";
 export { LoginGuard } from "./durable/login-guard";
 export { OtpGuard } from "./durable/otp-guard";
+export { FactorGuard } from "./durable/factor-guard";
 
 export default {
   fetch: app.fetch,

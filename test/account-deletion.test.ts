@@ -154,13 +154,21 @@ describe("scheduled erasure (Cron Trigger)", () => {
       email: m.email!,
       createdAt: new Date().toISOString(),
     });
+    const now = new Date().toISOString();
+    await env.DB.batch([
+      env.DB.prepare(
+        "insert into passkeys (id, application_id, user_id, credential_id, public_key, counter, transports, device_type, backed_up, aaguid, name, created_at) values (?, ?, ?, 'cred', 'key', 0, '[]', 'multiDevice', 1, '', 'Phone', ?)",
+      ).bind("0123456789abcdef01234567", tenant.applicationId, m.userId, now),
+      env.DB.prepare("insert into totp_factors (application_id, user_id, secret, created_at, confirmed_at) values (?, ?, 'v1.x.y', ?, ?)").bind(tenant.applicationId, m.userId, now, now),
+      env.DB.prepare("insert into recovery_codes (application_id, user_id, code_hash) values (?, ?, 'h')").bind(tenant.applicationId, m.userId),
+    ]);
     const definition = await defineAttribute(tenant, headers, { name: "Shoe size", slug: "shoe_size", type: "number" });
     expect((await setAttribute(tenant, headers, definition._id, m.userId, 42)).status).toBe(200);
     expect((await m.call("POST", DELETE, { ...(await deletionCode(m)), reason_id: "2", reason: "too many emails to " + m.email })).status).toBe(200);
 
     const count = async (table: string) =>
       (await env.DB.prepare(`select count(*) as n from ${table} where user_id = ?`).bind(m.userId).first<{ n: number }>())!.n;
-    const erasable = ["password_history", "user_identities", "user_attributes", "attribute_subjects"];
+    const erasable = ["password_history", "user_identities", "user_attributes", "attribute_subjects", "passkeys", "totp_factors", "recovery_codes"];
     for (const table of erasable) expect(await count(table), table).toBeGreaterThan(0);
 
     // Not yet due: nothing happens.
@@ -214,7 +222,7 @@ describe("scheduled erasure (Cron Trigger)", () => {
     await repo.erase({ id: "0123456789abcdef01234567", applicationId: "app" }, now, []);
     const plans = await queryPlans(statements);
     expect(plans[0]).toContain("users_erasure_due_idx");
-    for (const plan of plans) expect(plan).not.toMatch(/SCAN (users|user_emails|user_phones|events|password_history|user_identities|user_attributes|attribute_values|attribute_subjects|user_group_members)\b/);
+    for (const plan of plans) expect(plan).not.toMatch(/SCAN (users|user_emails|user_phones|events|password_history|user_identities|user_attributes|attribute_values|attribute_subjects|user_group_members|passkeys|totp_factors|recovery_codes)\b/);
   });
 
   it("a grace period of 0 days erases at the next run; a session made meanwhile does not survive", async () => {

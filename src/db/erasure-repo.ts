@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { attributeSubjects, attributeValues, userAttributes } from "./schema/attributes";
 import { events } from "./schema/events";
+import { passkeys, recoveryCodes, totpFactors } from "./schema/factors";
 import { userGroupMembers } from "./schema/groups";
 import { passwordHistory } from "./schema/passwords";
 import { userIdentities } from "./schema/social";
@@ -74,6 +75,9 @@ export class ErasureRepo {
       this.db.delete(userPhones).where(and(eq(userPhones.userId, id), erased)),
       this.db.delete(passwordHistory).where(and(eq(passwordHistory.userId, id), erased)),
       this.db.delete(userIdentities).where(and(eq(userIdentities.userId, id), erased)),
+      this.db.delete(passkeys).where(and(eq(passkeys.userId, id), erased)),
+      this.db.delete(totpFactors).where(and(eq(totpFactors.applicationId, account.applicationId), eq(totpFactors.userId, id), erased)),
+      this.db.delete(recoveryCodes).where(and(eq(recoveryCodes.applicationId, account.applicationId), eq(recoveryCodes.userId, id), erased)),
       this.db.delete(attributeValues).where(and(inArray(attributeValues.subject, subject), erased)),
       this.db.delete(userAttributes).where(and(eq(userAttributes.userId, id), erased)),
       this.db.delete(attributeSubjects).where(and(eq(attributeSubjects.userId, id), erased)),

@@ -12,6 +12,7 @@ import {
 import { accountUnusableReason } from "../services/accounts/users";
 import type { AppContext, AppEnv } from "./context";
 import { eventsRepo, sessionDeps, usersRepo } from "../wiring/accounts";
+import { secondFactorGate } from "../wiring/factors";
 import { ApiError, unauthorized } from "../errors";
 
 export const SESSION_COOKIE = "f.session";
@@ -82,6 +83,7 @@ export function clearSessionCookie(c: AppContext) {
  * social, token) ends. The caller has already checked the account is usable.
  */
 export async function logIn(c: AppContext, user: UserRecord, method: string): Promise<string> {
+  await secondFactorGate(c, user.user.id, method);
   const app = c.var.application;
   const issued = await createSession(sessionDeps(c), app.id, app.config.session_config, user.user.id, clientInfo(c));
   setSessionCookie(c, issued.token, issued.maxAgeSeconds);

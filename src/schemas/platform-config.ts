@@ -130,6 +130,27 @@ const tokenLogin = z
     }
   });
 
+/** Passkeys (extension). The origins they work from are the allowed_origins on the RP id. */
+const passkeySettings = z
+  .object({
+    enabled: z.boolean(),
+    rp_id: z
+      .union([z.literal(""), z.string().max(253).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "must be a domain like shop.example.com")])
+      .openapi({ description: "WebAuthn RP id: the storefront's domain or a parent of it; empty: the host of the first allowed origin" }),
+    rp_name: z.string().max(100).openapi({ description: "Shown by browsers and authenticators; empty: the application name" }),
+  })
+  .openapi({ description: "Extension: passkeys (WebAuthn) for sign-in; they work only from allowed_origins on the RP id" });
+
+/** Second factor at login (extension). */
+const mfaSettings = z
+  .object({
+    enabled: z.boolean(),
+    required: z.enum(["off", "optional", "required"]).openapi({
+      description: "off: never asked; optional: users may turn on TOTP and are then asked at login; required: every login needs it (users without TOTP set it up at login)",
+    }),
+  })
+  .openapi({ description: "Extension: TOTP second factor at login (a passkey sign-in counts as two factors)" });
+
 export const PlatformConfig = z
   .object({
     name: z.string().min(1).max(100),
@@ -210,6 +231,8 @@ export const PlatformConfig = z
         }),
       })
       .openapi({ description: "Extension: profile and contact settings" }),
+    passkeys: passkeySettings,
+    mfa: mfaSettings,
   })
   .openapi("PlatformConfig");
 
@@ -277,6 +300,8 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   security_notifications: { enable: true },
   // On for wire compatibility with Fynd's storefront, whose v1 contact calls need only a session.
   profile: { v1_contact_changes: true },
+  passkeys: { enabled: false, rp_id: "", rp_name: "" },
+  mfa: { enabled: false, required: "optional" },
 };
 
 /** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */

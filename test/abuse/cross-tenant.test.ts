@@ -11,7 +11,7 @@ import { createVictim, victimState, type Victim } from "../support/victims";
 const doc = await fetchOpenApi();
 const ID_FIELD = /(^|_)ids?$/i;
 // Ids that name no object of a tenant: a provider's client ids, the client's own references, OTP send ids.
-const NOT_OBJECT_IDS = new Set(["app_id", "android_app_id", "ios_app_id", "external_id", "rr_id", "request_id", "reason_id"]);
+const NOT_OBJECT_IDS = new Set(["app_id", "android_app_id", "ios_app_id", "external_id", "rr_id", "request_id", "reason_id", "rp_id"]);
 const namesObject = (name: string) => ID_FIELD.test(name) && !NOT_OBJECT_IDS.has(name);
 const TENANT_PARAMS = new Set(["company_id", "application_id"]);
 

@@ -12,6 +12,8 @@ import { contactChangeRoutes } from "./contact-change";
 import { profileRoutes } from "./profile";
 import { profileContactRoutes } from "./profile-contacts";
 import { tokenLoginRoutes } from "./token-login";
+import { passkeyRoutes } from "./passkeys";
+import { mfaRoutes } from "./mfa";
 
 /** Every storefront router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const storefrontRouters = [
@@ -29,4 +31,6 @@ export const storefrontRouters = [
   contactChangeRoutes,
   accountRoutes,
   tokenLoginRoutes,
+  passkeyRoutes,
+  mfaRoutes,
 ] as const;

@@ -7,6 +7,7 @@ import { sessionAdminRoutes } from "./sessions";
 import { userGroupRoutes } from "./user-groups";
 import { userJobRoutes } from "./user-jobs";
 import { webhookRoutes } from "./webhooks";
+import { secondFactorAdminRoutes } from "./second-factor";
 
 /** Every platform router; each registers its own routes and OpenAPI docs. The tuple also types the App (src/app.ts). */
 export const platformRouters = [
@@ -19,4 +20,5 @@ export const platformRouters = [
   userJobRoutes,
   activityRoutes,
   webhookRoutes,
+  secondFactorAdminRoutes,
 ] as const;

@@ -1,5 +1,7 @@
 // The demo storefront: plain fetch against the storefront API, the session kept by the browser in the
 // f.session cookie (credentials: "include"), the application credential sent as the Fynd SDK does.
+import { installFactors } from "./factors.js";
+
 const DEFAULTS = { api: location.origin, app_id: "000000000000000000000001", app_token: "demo-application-token" };
 const params = new URLSearchParams(location.search);
 const settings = {
@@ -54,7 +56,9 @@ function handle(selector, action) {
     try {
       await action(event.target);
     } catch (error) {
-      say(error.message, true);
+      // Any login (password, OTP, registration) may need the second factor before it makes a session.
+      if (error.code === "SECOND_FACTOR_REQUIRED") await factors.askForSecondFactor(error.info).catch((e) => say(e.message, true));
+      else say(error.message, true);
     } finally {
       button.disabled = false;
     }
@@ -101,7 +105,7 @@ async function refreshSession() {
   }
   if (check !== sessionCheck) return;
   showUser(user);
-  if (user) await refreshSessions().catch((e) => say(e.message, true));
+  if (user) await Promise.all([refreshSessions(), factors.refresh()]).catch((e) => say(e.message, true));
 }
 
 async function refreshSessions() {
@@ -243,4 +247,5 @@ const settingsForm = $("#settings");
 settingsForm.api.value = settings.api;
 settingsForm.app_id.value = settings.app_id;
 settingsForm.app_token.value = settings.app_token;
-refreshSession();
+const factors = installFactors({ api, say, handle, $, refreshSession });
+factors.init().finally(refreshSession);
