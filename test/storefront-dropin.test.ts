@@ -213,6 +213,23 @@ describe("edit profile with a new email or mobile, verified through verifyEmailO
   });
 });
 
+describe("loginWithOTP", () => {
+  it("answers SendOtp's user_exists only where the store answers userExists; otherwise the same false for known and unknown numbers", async () => {
+    for (const lookup of [true, false]) {
+      const tenant = await createTenant({ config: { ...THEME_CONFIG, user_exists_lookup: lookup } });
+      const known = await member(tenant);
+      const answers = [];
+      for (const mobile of [known.mobile, randomMobile()]) {
+        const res = await post(tenant, "/authentication/v1.0/login/otp", { mobile, country_code: "91", android_hash: "" });
+        expect(res.status).toBe(200);
+        answers.push((await res.json()) as Record<string, unknown>);
+      }
+      expect(Object.keys(answers[0]!).sort()).toEqual(Object.keys(answers[1]!).sort());
+      expect(answers.map((a) => a.user_exists)).toEqual(lookup ? [true, false] : [false, false]);
+    }
+  });
+});
+
 describe("forgot password as the theme asks for it", () => {
   it("sendForgotOTPOnMobile with the theme's body: token \"\", a random base-36 android_hash (ignored) or an SMS Retriever hash (appended)", async () => {
     const tenant = await themeTenant();

@@ -47,11 +47,11 @@ export const EditProfileRequest = z
       .optional()
       .openapi({ description: "https URL; empty string removes the picture" }),
     consent: z.boolean().optional().openapi({ description: "Privacy-policy consent" }),
-    email: email.optional().openapi({ description: "A new email: an OTP is sent to it; finish with verifyOTPForUpdate (profile/v2.0/email/otp/verify)" }),
+    email: email.optional().openapi({ description: "A new email: an OTP is sent to it; finish with verifyEmailOTP on this session or verifyOTPForUpdate" }),
     mobile: z
       .object({ phone, country_code: countryCode })
       .optional()
-      .openapi({ description: "A new mobile: an OTP is sent to it; finish with verifyOTPForUpdate (profile/v2.0/mobile/otp/verify)" }),
+      .openapi({ description: "A new mobile: an OTP is sent to it; finish with verifyMobileOTP (its request_id) on this session or verifyOTPForUpdate" }),
     country_code: countryCode.openapi({ description: "Calling code of `mobile` when mobile.country_code is absent" }),
     android_hash: androidHash,
     sender: z.string().max(100).optional().openapi(ignored("no effect")),
