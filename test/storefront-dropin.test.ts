@@ -29,6 +29,18 @@ const themeTenant = () => createTenant({ config: THEME_CONFIG });
 /** A storefront call with an optional session cookie. */
 const send = (tenant: Tenant, cookie: string | undefined, path: string, body: unknown) => storefrontCall(tenant, cookie, "POST", path, body);
 
+/** SendOtpSuccess for a send to this (Indian) number, with `extra` fields. */
+const mobileSent = (mobile: string, extra: Record<string, unknown> = {}) => ({
+  success: true,
+  request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+  message: "OTP sent",
+  mobile,
+  country_code: "91",
+  resend_timer: 0,
+  resend_token: expect.any(String),
+  ...extra,
+});
+
 const deleteOn = async (userId: string) => (await userRow(userId))!.delete_on as string | null;
 
 describe("registerWithForm as the theme sends it, then resend and verify on both contacts", () => {
@@ -70,15 +82,7 @@ describe("registerWithForm as the theme sends it, then resend and verify on both
     const resentMobile = await post(tenant, SEND_MOBILE, { mobile, country_code: "91", token: started.resend_token, action: "resend" });
     expect(resentMobile.status).toBe(200);
     const mobileAgain = (await resentMobile.json()) as { request_id: string; resend_token: string };
-    expect(mobileAgain).toEqual({
-      success: true,
-      request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
-      message: "OTP sent",
-      mobile,
-      country_code: "91",
-      resend_timer: 0,
-      resend_token: expect.any(String),
-    });
+    expect(mobileAgain).toEqual(mobileSent(mobile));
     expect(mobileAgain.request_id).not.toBe(started.request_id);
     expect((await lastMessage(e164(mobile))).purpose).toBe("register");
     // handleResendEmailOtp: register_token and the email resend token.
@@ -142,18 +146,7 @@ describe("edit profile with a new email or mobile, verified through verifyEmailO
     const sent = await post(tenant, "/authentication/v1.0/login/otp", { mobile, country_code: "91" });
     expect(sent.status).toBe(200);
     const otpSent = (await sent.json()) as { request_id: string };
-    expect(otpSent).toEqual({
-      success: true,
-      request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
-      message: "OTP sent",
-      mobile,
-      country_code: "91",
-      resend_timer: 0,
-      resend_token: expect.any(String),
-      user_exists: false,
-      verify_mobile_otp: true,
-      verify_email_otp: false,
-    });
+    expect(otpSent).toEqual(mobileSent(mobile, { user_exists: false, verify_mobile_otp: true, verify_email_otp: false }));
     const signedUp = await post(tenant, VERIFY_MOBILE, { otp: await lastCode(e164(mobile)), request_id: otpSent.request_id });
     expect(signedUp.status).toBe(200);
     expect(await signedUp.json()).toMatchObject({ user_exists: false });

@@ -107,7 +107,7 @@ describe("the theme's account flows with the SDK", () => {
     expect(await fresh.client.user.sendResetPasswordEmail({ body: { email: freshEmail("nobody") } })).toEqual({ status: "success" });
   });
 
-  it("loginWithOTP answers the same fields for a known and an unknown number", async () => {
+  it("loginWithOTP answers SendOtp's fields, user_exists included (known vs unknown: test/storefront-dropin.test.ts)", async () => {
     const { client } = storefrontSdk(workerUrl);
     const keys = async (mobile: string) => Object.keys(await client.user.loginWithOTP({ body: { mobile, country_code: "91" } })).sort();
     expect(await keys(freshMobile())).toEqual([
