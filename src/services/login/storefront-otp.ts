@@ -40,7 +40,8 @@ export async function sendStorefrontOtp(deps: ProfileDeps, app: Application, inp
   if (send.resendToken !== undefined) {
     const previous = await resentOtp(deps, app, send.destination, send.resendToken, RESENDABLE);
     if (!previous) throw invalidResendToken();
-    if (previous.userId !== undefined && previous.userId !== userId) throw invalidResendToken();
+    // A session-scoped code is resent only to the session that asked; a registration's goes by its token.
+    if (previous.purpose !== "register" && previous.userId !== undefined && previous.userId !== userId) throw invalidResendToken();
     if (previous.purpose === "login" && previous.userId === undefined) return sendLoginOtp(deps, app, send);
     return issueOtp(deps, app, { ...send, purpose: previous.purpose, deliver: true, ...(previous.userId ? { userId: previous.userId } : {}) });
   }
