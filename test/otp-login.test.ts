@@ -29,6 +29,7 @@ describe("login by mobile OTP", () => {
       country_code: "91",
       resend_timer: 0,
       resend_token: expect.any(String),
+      user_exists: false,
       verify_mobile_otp: true,
       verify_email_otp: false,
     });
@@ -137,7 +138,7 @@ describe("login by email OTP", () => {
     const email = randomEmail();
     const sent = await post(tenant, "/authentication/v1.0/otp/email/send", { email: email.toUpperCase() });
     expect(sent.status).toBe(200);
-    expect(await sent.json()).toEqual({ success: true, resend_email_token: expect.any(String), resend_timer: 30 });
+    expect(await sent.json()).toEqual({ success: true, resend_email_token: expect.any(String), resend_timer: 30, request_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
     const code = await lastCode(email);
     const res = await post(tenant, "/authentication/v1.0/otp/email/verify", { email: ` ${email.toUpperCase()} `, otp: code });
     expect(res.status).toBe(200);

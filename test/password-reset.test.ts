@@ -49,7 +49,7 @@ describe("forgot password by OTP", () => {
     const email = randomEmail();
     await createUser(tenant, { email });
     const sent = await post(tenant, "/authentication/v1.0/otp/forgot/email/send", { email });
-    expect(await sent.json()).toEqual({ success: true, resend_email_token: expect.any(String), resend_timer: 30 });
+    expect(await sent.json()).toEqual({ success: true, resend_email_token: expect.any(String), resend_timer: 30, request_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
     const res = await post(tenant, "/authentication/v1.0/otp/forgot/email/verify", { email, otp: await lastCode(email) });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ success: true, forgot_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
@@ -102,7 +102,7 @@ describe("reset-password links", () => {
     const email = randomEmail();
     await createUser(tenant, { email });
     const res = await post(tenant, "/authentication/v1.0/login/password/reset", { email });
-    expect(await res.json()).toEqual({ status: "sent" });
+    expect(await res.json()).toEqual({ status: "success" });
     const message = await lastMessage(email);
     expect(message).toMatchObject({ channel: "email", purpose: "reset_link" });
     expect(message.link).toMatch(/^https:\/\/shop\.test\/auth\/reset-password\?code=[A-Za-z0-9_-]{43}$/);
@@ -124,7 +124,7 @@ describe("reset-password links", () => {
     const mobile = randomMobile();
     await createUser(tenant, { mobile });
     const res = await post(tenant, "/authentication/v1.0/login/password/mobile/reset", { mobile, country_code: "91" });
-    expect(await res.json()).toEqual({ status: "sent" });
+    expect(await res.json()).toEqual({ status: "success" });
     const message = await lastMessage(e164(mobile));
     expect(message).toMatchObject({ channel: "sms", purpose: "reset_link" });
     expect(message.link).toMatch(/^https:\/\/store\.example\.com\/shop\/auth\/reset-password\?code=/);
@@ -138,7 +138,7 @@ describe("reset-password links", () => {
     for (const email of [known, unknown]) {
       const res = await post(tenant, "/authentication/v1.0/login/password/reset", { email });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "sent" });
+      expect(await res.json()).toEqual({ status: "success" });
       await expectError(await post(tenant, "/authentication/v1.0/login/password/reset", { email }), 429, "TOO_MANY_REQUESTS");
     }
     expect((await outbox(known)).length).toBe(1);

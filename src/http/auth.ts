@@ -69,6 +69,25 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/**
+ * The logged-in user (c.var.user) when the request carries a valid session, else none: for the OTP sends
+ * and verifies, which serve visitors too and bind a code to the user when one is logged in. A stale or
+ * unreadable cookie counts as no session (never an error), so a visitor's old cookie cannot block a login.
+ */
+export const optionalUser = createMiddleware<AppEnv>(async (c, next) => {
+  if (getCookie(c, SESSION_COOKIE)) {
+    try {
+      await requireUser(c, async () => {});
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+    }
+  }
+  await next();
+});
+
+/** The user optionalUser found, if any. */
+export const sessionUser = (c: AppContext): UserRecord | undefined => c.get("user") as UserRecord | undefined;
+
 export function setSessionCookie(c: AppContext, token: string, maxAgeSeconds: number) {
   // SameSite=None so storefronts on their own domains can send it (CORS with credentials); Secure is then required.
   setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: "None", path: "/", maxAge: maxAgeSeconds });

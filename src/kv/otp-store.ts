@@ -9,6 +9,8 @@ export interface OtpRecord {
   /** Lower-cased email or E.164 phone. */
   destination: string;
   purpose: MessagePurpose;
+  /** The logged-in user who asked for the code, when a session did: codes a session may spend are bound to it. */
+  userId?: string;
   codeHash: string;
   resendTokenHash: string;
   expiresAt: number;

@@ -13,9 +13,15 @@ export const passwordInput = z.string().max(4096);
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ error: "not a valid email address" }));
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
 export const FormRegisterPhone = z
   .object({
-    country_code: z.union([z.string().max(5), z.number().int().min(1).max(9999)]).optional().openapi({ example: "91" }),
+    country_code: z
+      .union([z.string().max(5), z.number().int().min(1).max(9999)])
+      .transform((v) => (v === "" ? undefined : v))
+      .optional()
+      .openapi({ example: "91" }),
     mobile: z.string().trim().min(1).max(32).openapi({ example: "9876543210" }),
   })
   .superRefine((phone, ctx) => {
@@ -29,8 +35,11 @@ export const FormRegisterRequestSchema = z
     first_name: z.string().trim().max(100).optional(),
     last_name: z.string().trim().max(100).optional(),
     gender: z.string().trim().max(50).optional(),
-    email: email.optional(),
-    phone: FormRegisterPhone.optional(),
+    email: z.union([z.literal("").transform(() => undefined), email]).optional().openapi({ description: "Empty counts as absent" }),
+    // The SDK allows "" on phone.mobile: a phone without a number is no phone.
+    phone: z
+      .preprocess((v) => (isRecord(v) && (v.mobile === "" || v.mobile === undefined) ? undefined : v), FormRegisterPhone.optional())
+      .openapi({ description: "An empty mobile counts as no phone" }),
     password: passwordInput.optional(),
     consent: z.boolean().optional(),
     register_token: z.string().max(200).optional(),

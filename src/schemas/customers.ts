@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { UserSchema, UserSearchSchema } from "./user";
+import { emptyAsAbsent } from "./optional-fields";
 import { paged, queryBoolean } from "./pagination";
 
 /** Platform request/response shapes of the customer and session admin routes (§4.1, §4.2). */
@@ -32,9 +33,16 @@ export const CreateUserQuery = z.object({
 
 export const CreateUserRequest = z
   .object({
-    phone_number: z.string().trim().min(1).max(32).optional().openapi({ description: "International (+919876543210) or national with country_code" }),
-    country_code: z.string().trim().max(5).optional().openapi({ description: "Extension: calling code for a national phone_number (default 91)" }),
-    email: z.string().trim().min(1).max(254).optional(),
+    // The SDK allows "" on every string: an empty phone_number or email is no contact of that kind.
+    phone_number: z
+      .string()
+      .trim()
+      .max(32)
+      .transform(emptyAsAbsent)
+      .optional()
+      .openapi({ description: "International (+919876543210) or national with country_code; empty: none" }),
+    country_code: z.string().trim().max(5).transform(emptyAsAbsent).optional().openapi({ description: "Extension: calling code for a national phone_number (default 91)" }),
+    email: z.string().trim().max(254).transform(emptyAsAbsent).optional().openapi({ description: "Empty: none" }),
     first_name: shortText(100).optional(),
     last_name: shortText(100).optional(),
     gender: shortText(32).optional(),
@@ -139,7 +147,7 @@ export const SearchUsersQuery = z
   .object({
     q: searchText.optional().openapi({
       param: { name: "q", in: "query" },
-      description: "3+ characters of a name, email, phone or id (partial match)",
+      description: "3+ characters of a name, email, phone or id (partial match); without q or query the answer is an empty list",
     }),
     query: repeated(z.string().trim().min(1).max(254))
       .pipe(z.array(z.string()).max(50))
@@ -151,7 +159,7 @@ export const SearchUsersQuery = z
         description: "Exact emails or phones; repeat the key for several",
       }),
   })
-  .refine((v) => (v.q !== undefined && v.q !== "") || v.query !== undefined, { message: "give q or query", path: ["q"] });
+  .transform((v) => ({ ...v, q: v.q || undefined }));
 export type SearchUsersQuery = z.output<typeof SearchUsersQuery>;
 
 export const SearchUsersResponse = z.object({ users: z.array(UserSearchSchema) }).openapi("UserSearchResponseSchema");
@@ -162,7 +170,7 @@ export const SessionUserQuery = z.object({
   id: userId.openapi({ param: { name: "id", in: "query" }, description: "The user id" }),
 });
 export const SessionsDeleteQuery = SessionUserQuery.extend({
-  reason: reason.min(1).openapi({ param: { name: "reason", in: "query" } }),
+  reason: reason.openapi({ param: { name: "reason", in: "query" }, description: "Why (kept on the timeline); may be empty, as the SDK allows" }),
 });
 export const SessionDeleteQuery = SessionsDeleteQuery.extend({
   session_id: z.string().min(1).max(64).openapi({ param: { name: "session_id", in: "query" } }),

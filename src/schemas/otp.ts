@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { androidHash, emptyAsAbsent } from "./optional-fields";
 import { passwordInput } from "./auth";
 import { UserSchema } from "./user";
 
@@ -11,8 +12,8 @@ import { UserSchema } from "./user";
 
 const mobile = z.string().min(1).max(32).openapi({ example: "9876543210" });
 const countryCode = z
-  .union([z.string().regex(/^\+?\d{1,4}$/, "must be a calling code such as 91"), z.number().int().min(1).max(9999)])
-  .transform(String)
+  .union([z.literal(""), z.string().regex(/^\+?\d{1,4}$/, "must be a calling code such as 91"), z.number().int().min(1).max(9999)])
+  .transform((v) => (v === "" ? undefined : String(v)))
   .optional()
   .openapi({ description: "Calling code, e.g. 91; may be omitted when mobile is +<country><number>", example: "91" });
 const email = z.string().min(3).max(254).openapi({ example: "jane@example.com" });
@@ -20,12 +21,12 @@ const action = z
   .enum(["send", "resend"])
   .optional()
   .openapi({ description: "`resend` needs `token` (the previous send's resend token) and waits for resend_timer" });
-const resendToken = z.string().min(1).max(200).optional().openapi({ description: "resend_token / resend_email_token of the previous send" });
-const androidHash = z
+const resendToken = z
   .string()
-  .regex(/^[A-Za-z0-9+/]{11}$/, "must be the 11-character app hash")
+  .max(200)
+  .transform(emptyAsAbsent)
   .optional()
-  .openapi({ description: "Android SMS Retriever hash; appended to the SMS" });
+  .openapi({ description: "resend_token / resend_email_token of the previous send; empty counts as absent" });
 const otp = z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits").openapi({ example: "123456" });
 const requestId = z.string().regex(/^[0-9a-f]{32}$/, "must be the request_id of the send").openapi({ example: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" });
 /** `action: "resend"` must name the send it repeats. */
@@ -129,8 +130,11 @@ export const SendOtpSuccess = z
   })
   .openapi("SendOtpSuccess");
 
-/** loginWithOTP. `user_exists` is left out on purpose: the answer must not reveal whether an account exists. */
+/** loginWithOTP. */
 export const SendOtp = SendOtpSuccess.extend({
+  user_exists: z.boolean().openapi({
+    description: "Whether the number has an account, only where the application answers userExists (user_exists_lookup); otherwise always false",
+  }),
   verify_mobile_otp: z.boolean(),
   verify_email_otp: z.boolean(),
 }).openapi("SendOtp");
@@ -140,6 +144,7 @@ export const EmailOtpSuccess = z
     success: z.boolean(),
     resend_email_token: z.string(),
     resend_timer: z.number().int().openapi({ description: "Extension: seconds before a resend is allowed" }),
+    request_id: z.string().openapi({ description: "Extension: the send's request id, e.g. for deleteUser when the code went to the logged-in user's verified email" }),
   })
   .openapi("EmailOtpSuccess");
 

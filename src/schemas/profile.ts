@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { androidHash, emptyAsAbsent } from "./optional-fields";
 import { queryBoolean } from "./pagination";
 import { UserSchema } from "./user";
 
@@ -28,17 +29,12 @@ const dob = z
 const email = z.string().trim().min(3).max(254).openapi({ example: "jane@example.com" });
 const phone = z.string().trim().min(1).max(32).openapi({ example: "9876543210" });
 const countryCode = z
-  .union([z.string().regex(/^\+?\d{1,4}$/, "must be a calling code such as 91"), z.number().int().min(1).max(9999)])
-  .transform(String)
+  .union([z.literal(""), z.string().regex(/^\+?\d{1,4}$/, "must be a calling code such as 91"), z.number().int().min(1).max(9999)])
+  .transform((v) => (v === "" ? undefined : String(v)))
   .optional()
   .openapi({ description: "Calling code, e.g. 91; may be omitted when the number is +<country><number>", example: "91" });
 const otp = z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits").openapi({ example: "123456" });
 const otpRequestId = z.string().regex(/^[0-9a-f]{32}$/, "must be the request_id of the send").openapi({ example: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" });
-const androidHash = z
-  .string()
-  .regex(/^[A-Za-z0-9+/]{11}$/, "must be the 11-character app hash")
-  .optional()
-  .openapi({ description: "Android SMS Retriever hash; appended to the SMS" });
 
 export const EditProfileRequest = z
   .object({
@@ -51,11 +47,11 @@ export const EditProfileRequest = z
       .optional()
       .openapi({ description: "https URL; empty string removes the picture" }),
     consent: z.boolean().optional().openapi({ description: "Privacy-policy consent" }),
-    email: email.optional().openapi({ description: "A new email: an OTP is sent to it; finish with verifyOTPForUpdate (profile/v2.0/email/otp/verify)" }),
+    email: email.optional().openapi({ description: "A new email: an OTP is sent to it; finish with verifyEmailOTP on this session or verifyOTPForUpdate" }),
     mobile: z
       .object({ phone, country_code: countryCode })
       .optional()
-      .openapi({ description: "A new mobile: an OTP is sent to it; finish with verifyOTPForUpdate (profile/v2.0/mobile/otp/verify)" }),
+      .openapi({ description: "A new mobile: an OTP is sent to it; finish with verifyMobileOTP (its request_id) on this session or verifyOTPForUpdate" }),
     country_code: countryCode.openapi({ description: "Calling code of `mobile` when mobile.country_code is absent" }),
     android_hash: androidHash,
     sender: z.string().max(100).optional().openapi(ignored("no effect")),
@@ -192,11 +188,23 @@ export const VerifyOTPForUpdateRequest = z
 
 export const DeleteApplicationUserRequest = z
   .object({
-    user_id: z.string().max(64).optional().openapi({ description: "When sent, must be the logged-in user" }),
-    reason_id: z.string().min(1).max(100).openapi({ description: "One of the platform config's delete_account_reasons" }),
+    user_id: z.string().max(64).transform(emptyAsAbsent).optional().openapi({ description: "When sent, must be the logged-in user" }),
+    reason_id: z
+      .string()
+      .max(100)
+      .transform(emptyAsAbsent)
+      .optional()
+      .openapi({ description: "One of the platform config's delete_account_reasons; required when the store lists any" }),
     reason: z.string().max(1000).optional().openapi({ description: "Required when the reason has show_text_area" }),
-    request_id: otpRequestId.openapi({ description: "From sendOTPOnPrimary with action delete_account" }),
-    otp,
+    request_id: z
+      .union([z.literal(""), otpRequestId])
+      .transform(emptyAsAbsent)
+      .optional()
+      .openapi({
+        description:
+          "Required: from sendOTPOnMobile / sendOTPOnEmail (action send, while logged in, to one of the user's verified contacts) or sendOTPOnPrimary with action delete_account",
+      }),
+    otp: z.union([z.literal(""), otp]).transform(emptyAsAbsent).optional().openapi({ description: "Required: the code that send delivered" }),
   })
   .openapi("DeleteApplicationUserRequestSchema");
 

@@ -12,7 +12,7 @@ export const accountRoutes = createRouter()
       operationId: "deleteUser",
       tags: ["Storefront: account deletion"],
       summary:
-        "Delete the account: send the code with sendOTPOnPrimary ({entity}, action delete_account), then call this with its request_id and otp. Sessions end now; data is erased after delete_account_day days",
+        "Delete the account: send the code with sendOTPOnMobile / sendOTPOnEmail (action send, while logged in, to one of the user's verified contacts) or sendOTPOnPrimary ({entity}, action delete_account), then call this with its request_id and otp (and a reason_id where the store lists reasons). Sessions end now; data is erased after delete_account_day days",
       withSession: true,
       middleware: [requireUser] as const,
       request: { body: jsonBody(DeleteApplicationUserRequest) },

@@ -33,5 +33,5 @@ export function mobileSent(issued: IssuedOtp, phone: NormalizedPhone) {
 
 /** EmailOtpSuccess for an email send. */
 export function emailSent(issued: IssuedOtp) {
-  return { success: true, resend_email_token: issued.resendToken, resend_timer: issued.resendTimer };
+  return { success: true, resend_email_token: issued.resendToken, resend_timer: issued.resendTimer, request_id: issued.requestId };
 }

@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { AppContext } from "../../http/context";
 import { jsonBody, createRouter, ok, storefrontRoute } from "../../http/openapi";
-import { logIn } from "../../http/auth";
-import { otpFlowDeps } from "../../wiring/otp";
+import { logIn, optionalUser, sessionUser } from "../../http/auth";
+import { profileDeps } from "../../wiring/profile";
 import {
   EmailOtpSuccess,
   PlatformQuery,
@@ -18,8 +18,7 @@ import {
 import type { Destination } from "../../services/codes/destinations";
 import { emailDestination, mobileDestination } from "../../services/codes/destinations";
 import type { OtpLookup } from "../../services/codes/otp";
-import { completeLoginOtp, sendLoginOtp } from "../../services/login/otp";
-import { completeVerification, sendVerificationOtp } from "../../services/registration/verification";
+import { sendLoginWithOtp, sendStorefrontOtp, verifyStorefrontOtp } from "../../services/login/storefront-otp";
 import { toUserSchema } from "../../services/accounts/users";
 import { emailSent, mobileSent, sendInput } from "./otp-sends";
 
@@ -27,31 +26,27 @@ const tags = ["Storefront: OTP login"];
 
 type SendBody = Parameters<typeof sendInput>[2] & { register_token?: string | undefined };
 
-/** A send: the registration's OTP when the body carries a register_token, else a login OTP. */
+/** A send, for whichever flow it serves (services/login/storefront-otp.ts). */
 function sendOtp(c: AppContext, destination: Destination, body: SendBody) {
-  const input = sendInput(c, destination, body);
-  return body.register_token
-    ? sendVerificationOtp(otpFlowDeps(c), c.var.application, { ...input, registerToken: body.register_token })
-    : sendLoginOtp(otpFlowDeps(c), c.var.application, input);
+  return sendStorefrontOtp(profileDeps(c), c.var.application, {
+    ...sendInput(c, destination, body),
+    registerToken: body.register_token,
+    sessionUser: sessionUser(c),
+  });
 }
 
-/** loginWithOTP and sendOTPOnMobile are the same send; loginWithOTP only answers with a few more fields. */
-async function sendToMobile(c: AppContext, body: z.output<typeof SendMobileOtpRequest> | z.output<typeof SendOtpRequest>) {
+async function sendToMobile(c: AppContext, body: z.output<typeof SendMobileOtpRequest>) {
   const destination = mobileDestination(body.mobile, body.country_code);
   return mobileSent(await sendOtp(c, destination, body), destination.phone);
 }
 
-/** A verify: completes the registration (register_token) or the OTP login, then logs in either way. */
-async function verifyAndLogIn(c: AppContext, lookup: OtpLookup & { code: string }, registerToken: string | undefined) {
-  const app = c.var.application;
-  if (registerToken) {
-    const { user, completed } = await completeVerification(otpFlowDeps(c), app, { ...lookup, registerToken });
-    await logIn(c, user, "register");
-    return { user: toUserSchema(user), user_exists: !completed };
-  }
-  const { user, created } = await completeLoginOtp(otpFlowDeps(c), app, lookup);
-  await logIn(c, user, "otp");
-  return { user: toUserSchema(user), user_exists: !created };
+/** A verify: logs in after a registration's code or an OTP login; a logged-in user's new contact needs no new session. */
+async function verify(c: AppContext, lookup: OtpLookup & { code: string }, registerToken: string | undefined) {
+  const done = await verifyStorefrontOtp(profileDeps(c), c.var.application, { ...lookup, registerToken, sessionUser: sessionUser(c) });
+  if (done.flow === "register") await logIn(c, done.user, "register");
+  if (done.flow === "login") await logIn(c, done.user, "otp");
+  const userExists = done.flow === "register" ? !done.completed : done.flow === "login" ? !done.created : true;
+  return { user: toUserSchema(done.user), user_exists: userExists };
 }
 
 /**
@@ -67,12 +62,18 @@ export const otpRoutes = createRouter()
       operationId: "loginWithOTP",
       tags,
       summary: "Send a login OTP to a mobile number; finish with verifyMobileOTP",
+      middleware: [optionalUser] as const,
       request: { query: PlatformQuery, body: jsonBody(SendOtpRequest) },
       responses: ok(SendOtp),
     }),
     async (c) => {
-      const sent = await sendToMobile(c, c.req.valid("json"));
-      return c.json({ ...sent, verify_mobile_otp: true, verify_email_otp: false }, 200);
+      const body = c.req.valid("json");
+      const destination = mobileDestination(body.mobile, body.country_code);
+      const { issued, userExists } = await sendLoginWithOtp(profileDeps(c), c.var.application, {
+        ...sendInput(c, destination, body),
+        sessionUser: sessionUser(c),
+      });
+      return c.json({ ...mobileSent(issued, destination.phone), user_exists: userExists, verify_mobile_otp: true, verify_email_otp: false }, 200);
     },
   )
   .openapi(
@@ -82,6 +83,7 @@ export const otpRoutes = createRouter()
       operationId: "sendOTPOnMobile",
       tags,
       summary: "Send (or, with action resend, re-send) a login OTP to a mobile number; with register_token, the registration's OTP",
+      middleware: [optionalUser] as const,
       request: { query: PlatformQuery, body: jsonBody(SendMobileOtpRequest) },
       responses: ok(SendOtpSuccess),
     }),
@@ -94,12 +96,13 @@ export const otpRoutes = createRouter()
       operationId: "verifyMobileOTP",
       tags,
       summary: "Verify a mobile OTP and log in (sets f.session): login OTPs (creating the account when sign-up is allowed), or with register_token a registration's",
+      middleware: [optionalUser] as const,
       request: { query: PlatformQuery, body: jsonBody(VerifyOtpRequest) },
       responses: ok(VerifyOtpSuccess),
     }),
     async (c) => {
       const body = c.req.valid("json");
-      return c.json(await verifyAndLogIn(c, { requestId: body.request_id, code: body.otp }, body.register_token), 200);
+      return c.json(await verify(c, { requestId: body.request_id, code: body.otp }, body.register_token), 200);
     },
   )
   .openapi(
@@ -109,6 +112,7 @@ export const otpRoutes = createRouter()
       operationId: "sendOTPOnEmail",
       tags,
       summary: "Send (or, with action resend, re-send) a login OTP to an email address; with register_token, the registration's OTP",
+      middleware: [optionalUser] as const,
       request: { query: PlatformQuery, body: jsonBody(SendEmailOtpRequest) },
       responses: ok(EmailOtpSuccess),
     }),
@@ -124,11 +128,12 @@ export const otpRoutes = createRouter()
       operationId: "verifyEmailOTP",
       tags,
       summary: "Verify an email OTP and log in (sets f.session): login OTPs (creating the account when sign-up is allowed), or with register_token a registration's",
+      middleware: [optionalUser] as const,
       request: { query: PlatformQuery, body: jsonBody(VerifyEmailOtpRequest) },
       responses: ok(VerifyOtpSuccess),
     }),
     async (c) => {
       const body = c.req.valid("json");
-      return c.json(await verifyAndLogIn(c, { destination: emailDestination(body.email), code: body.otp }, body.register_token), 200);
+      return c.json(await verify(c, { destination: emailDestination(body.email), code: body.otp }, body.register_token), 200);
     },
   );

@@ -105,14 +105,14 @@ export const passwordResetRoutes = createRouter()
       path: "/authentication/v1.0/login/password/reset",
       operationId: "sendResetPasswordEmail",
       tags,
-      summary: "Email a reset-password link (single-use code)",
+      summary: "Email a reset-password link (single-use code); answers status success, whether or not an account uses the address",
       request: { query: PlatformQuery, body: jsonBody(SendResetPasswordEmailRequest) },
       responses: ok(ResetPasswordSuccess),
     }),
     async (c) => {
       const body = c.req.valid("json");
       await sendResetLink(otpFlowDeps(c), c.var.application, { destination: emailDestination(body.email), ip: clientInfo(c).ip });
-      return c.json({ status: "sent" }, 200);
+      return c.json({ status: "success" }, 200);
     },
   )
   .openapi(
@@ -121,7 +121,7 @@ export const passwordResetRoutes = createRouter()
       path: "/authentication/v1.0/login/password/mobile/reset",
       operationId: "sendResetPasswordMobile",
       tags,
-      summary: "Text a reset-password link (single-use code)",
+      summary: "Text a reset-password link (single-use code); answers status success, whether or not an account uses the number",
       request: { query: PlatformQuery, body: jsonBody(SendResetPasswordMobileRequest) },
       responses: ok(ResetPasswordSuccess),
     }),
@@ -129,7 +129,7 @@ export const passwordResetRoutes = createRouter()
       const body = c.req.valid("json");
       const destination = mobileDestination(body.mobile, body.country_code);
       await sendResetLink(otpFlowDeps(c), c.var.application, { destination, ip: clientInfo(c).ip });
-      return c.json({ status: "sent" }, 200);
+      return c.json({ status: "success" }, 200);
     },
   )
   .openapi(

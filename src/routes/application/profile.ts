@@ -38,7 +38,7 @@ export const profileRoutes = createRouter()
       path: "/profile/v1.0/detail",
       operationId: "updateProfile",
       tags,
-      summary: "Update the logged-in user's profile; a new email/mobile is only sent an OTP (finish with verifyOTPForUpdate)",
+      summary: "Update the logged-in user's profile; a new email/mobile is only sent an OTP (finish with verifyEmailOTP / verifyMobileOTP on this session, or verifyOTPForUpdate)",
       withSession: true,
       middleware: [requireUser] as const,
       request: { query: PlatformQuery, body: jsonBody(EditProfileRequest) },

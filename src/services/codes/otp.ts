@@ -29,6 +29,8 @@ export interface IssueOtpInput {
   /** On `action: "resend"`: the resend token of the previous send for this destination and purpose. */
   resendToken?: string;
   smsAppHash?: string;
+  /** The logged-in user asking, for a code only that user's session may spend (stored on the record). */
+  userId?: string;
 }
 
 /** What a send endpoint supplies; the flow decides the purpose and whether to deliver. */
@@ -135,12 +137,29 @@ export async function limitedSend<T>(
   return sent;
 }
 
-async function requireResendToken(deps: OtpDeps, app: Application, input: IssueOtpInput, token: string) {
-  const { channel, address } = input.destination;
-  const previous = await deps.otps.latest(app.id, channel, input.purpose, address);
-  if (!previous || !constantTimeEqual(await sha256Hex(token), previous.resendTokenHash)) {
-    throw new ApiError(400, "INVALID_RESEND_TOKEN", "The resend token is invalid or expired; request a new OTP");
+export const invalidResendToken = () => new ApiError(400, "INVALID_RESEND_TOKEN", "The resend token is invalid or expired; request a new OTP");
+
+/**
+ * The live OTP of `destination` that this resend token belongs to, among `purposes` (in that order):
+ * a resend that names no flow is told apart by its token alone.
+ */
+export async function resentOtp(
+  deps: OtpDeps,
+  app: Application,
+  destination: Destination,
+  token: string,
+  purposes: readonly MessagePurpose[],
+): Promise<OtpRecord | undefined> {
+  const hash = await sha256Hex(token);
+  for (const purpose of purposes) {
+    const previous = await deps.otps.latest(app.id, destination.channel, purpose, destination.address);
+    if (previous && constantTimeEqual(hash, previous.resendTokenHash)) return previous;
   }
+  return undefined;
+}
+
+async function requireResendToken(deps: OtpDeps, app: Application, input: IssueOtpInput, token: string) {
+  if (!(await resentOtp(deps, app, input.destination, token, [input.purpose]))) throw invalidResendToken();
 }
 
 /**
@@ -159,6 +178,7 @@ export async function issueOtp(deps: OtpDeps, app: Application, input: IssueOtpI
     const bound = { applicationId: app.id, requestId, channel: input.destination.channel, destination: input.destination.address, purpose: input.purpose };
     const saved: OtpRecord = {
       ...bound,
+      ...(input.userId ? { userId: input.userId } : {}),
       codeHash: await codeHash(deps.secret, bound, code),
       resendTokenHash: await sha256Hex(resendToken),
       expiresAt,

@@ -98,6 +98,8 @@ export function issueNewContactOtp(deps: ProfileDeps, app: Application, input: N
     ip: input.ip,
     deliver: true,
     ...(input.smsAppHash ? { smsAppHash: input.smsAppHash } : {}),
+    // Bound to the user who asked: verifyEmailOTP / verifyMobileOTP spend it only on this user's session.
+    userId: input.user.user.id,
   });
 }
 
