@@ -9,6 +9,8 @@ export interface OtpRecord {
   /** Lower-cased email or E.164 phone. */
   destination: string;
   purpose: MessagePurpose;
+  /** The user whose session asked for it (profile, deletion, registration flows); absent for login and reset OTPs. */
+  userId?: string;
   codeHash: string;
   resendTokenHash: string;
   expiresAt: number;

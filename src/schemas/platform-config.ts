@@ -208,6 +208,10 @@ export const PlatformConfig = z
           description:
             "Whether the v1 contact calls (add/delete email or mobile, set as primary, a new email/mobile in updateProfile) are allowed with only a session; false: 403, only the profile v2.0 flow (which re-proves the current primary) changes contacts",
         }),
+        reauth_window_minutes: z.number().int().min(1).max(1440).openapi({
+          description:
+            "A v1 call that changes a primary email/mobile (setEmailAsPrimary, setMobileNumberAsPrimary, a new email/mobile in updateProfile) needs a login at most this many minutes old (ASVS 7.5.1); otherwise 403 REAUTH_REQUIRED: log in again or use the v2.0 flow",
+        }),
       })
       .openapi({ description: "Extension: profile and contact settings" }),
   })
@@ -276,7 +280,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   token_login: { enabled: false, jwks_url: "", public_keys: [], issuer: "" },
   security_notifications: { enable: true },
   // On for wire compatibility with Fynd's storefront, whose v1 contact calls need only a session.
-  profile: { v1_contact_changes: true },
+  profile: { v1_contact_changes: true, reauth_window_minutes: 10 },
 };
 
 /** A deep-partial update: the SDK posts the whole object, but a partial one must not wipe the rest. */

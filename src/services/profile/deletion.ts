@@ -44,7 +44,7 @@ export async function requestDeletion(
   const { user, request } = input;
   if (request.user_id !== undefined && request.user_id !== user.user.id) throw forbidden("user_id is not the logged-in user");
   const reason = checkedReason(app, request);
-  const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose: "delete_account", code: request.otp }, now);
+  const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose: "delete_account", code: request.otp, userId: user.user.id }, now);
   if (!contactEntry(user, { channel: record.channel, address: record.destination })) throw new ApiError(400, "OTP_EXPIRED", "This code was not sent to this account");
 
   const at = new Date(now).toISOString();

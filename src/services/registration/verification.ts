@@ -87,7 +87,7 @@ export async function startVerification(
   const [first] = pending;
   if (!first) return start;
   for (const destination of pending) {
-    const issued = await issueOtp(deps, app, { purpose: "register", destination, ip, deliver: true });
+    const issued = await issueOtp(deps, app, { purpose: "register", destination, ip, deliver: true, userId: record.user.id });
     start.resend_timer = issued.resendTimer;
     if (destination.channel === "email") start.resend_email_token = issued.resendToken;
     else Object.assign(start, { request_id: issued.requestId, resend_token: issued.resendToken });
@@ -134,7 +134,7 @@ export async function sendVerificationOtp(
   if (!contactsToVerify(app.config, account).some(sameDestination(send.destination))) {
     throw new ApiError(400, "CONTACT_NOT_PENDING", "This contact is not one the registration has to verify");
   }
-  return issueOtp(deps, app, { ...send, purpose: "register", deliver: true });
+  return issueOtp(deps, app, { ...send, purpose: "register", deliver: true, userId: account.user.id });
 }
 
 export interface VerificationResult {
@@ -155,7 +155,7 @@ export async function completeVerification(
 ): Promise<VerificationResult> {
   const { registerToken, ...check } = input;
   const account = await registrant(deps, app, registerToken);
-  const otp = await verifyOtp(deps, app, { ...check, purpose: "register" });
+  const otp = await verifyOtp(deps, app, { ...check, purpose: "register", userId: account.user.id });
   const destination: Destination = { channel: otp.channel, address: otp.destination };
   const entry = contactEntry(account, destination);
   if (!entry) throw notOnAccount();
