@@ -1,3 +1,4 @@
+import { newSecret, randomBytes, toHex } from "../../crypto/tokens";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import type { CodeStore } from "../../kv/code-store";
@@ -41,6 +42,23 @@ export interface VerificationStart {
 }
 
 export const verificationPending = (v: VerificationStart) => v.verify_email_otp || v.verify_mobile_otp;
+
+/**
+ * What registration answers when a contact already has an account: the fields a new account with these
+ * contacts would get (OTPs "sent", a register_token), random and bound to nothing, so the answer does
+ * not tell the two apart. The real owner gets a register_attempt notice instead of a code.
+ */
+export function decoyVerification(config: PlatformConfig, contacts: Destination[]): VerificationStart {
+  const levels = config.register_required_fields;
+  const pending = contacts.filter((d) => (d.channel === "email" ? levels.email.level : levels.mobile.level) === "hard");
+  const start = flagsFor(pending);
+  if (pending.length === 0) return start;
+  start.resend_timer = config.otp.resend_timer;
+  if (start.verify_email_otp) start.resend_email_token = newSecret();
+  if (start.verify_mobile_otp) Object.assign(start, { request_id: toHex(randomBytes(16)), resend_token: newSecret() });
+  start.register_token = newSecret();
+  return start;
+}
 
 /** The account's unverified primary contacts whose kind the application wants proven ("hard"). */
 export function contactsToVerify(config: PlatformConfig, record: UserRecord): Destination[] {
