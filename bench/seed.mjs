@@ -1,8 +1,8 @@
 // The benchmarks' data, seeded once into a local state dir that later runs start from (as a copy, see
 // startServer in bench/lib.mjs): migrations, the demo tenant, `count` platform customers in their own
 // application (bench/customers-seed.mjs) and `count` customers × 10 attributes in the demo application
-// (bench/attributes-seed.mjs). The dir is reused while its fingerprint (count, seed sources,
-// migrations) matches; otherwise it is dropped and seeded again.
+// (bench/attributes-seed.mjs). The dir is reused while its fingerprint (count, SEED_VERSION, the demo
+// tenant) matches, otherwise dropped and seeded again; migrations added later are applied to it.
 //
 // wrangler makes the database (migrations, demo tenant); the bulk rows then go straight into its
 // SQLite file with node:sqlite, in one transaction, with the wrangler process gone. `wrangler d1
@@ -36,7 +36,12 @@ const SEED_VERSION = 3;
 
 /** What the seeded data depends on: a change to any of it means seeding again. */
 function fingerprint(count) {
-  const hash = createHash("sha256").update(`${count}:${SEED_VERSION}`).update(readFileSync(join(ROOT, "scripts/seed-demo.sql")));
+  return createHash("sha256").update(`${count}:${SEED_VERSION}`).update(readFileSync(join(ROOT, "scripts/seed-demo.sql"))).digest("hex");
+}
+
+/** The migrations, by name and content: new or changed ones are applied to a seeded state in place. */
+function migrationsHash() {
+  const hash = createHash("sha256");
   for (const file of readdirSync(join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
     hash.update(file).update(readFileSync(join(ROOT, "migrations", file)));
   }
@@ -81,7 +86,17 @@ export async function seededState({ count = SEED_COUNT, reseed = false } = {}) {
   const dir = join(ROOT, "bench/.data", `state-${count}`);
   const marker = join(dir, "seeded.json");
   const expected = fingerprint(count);
-  if (!reseed && existsSync(marker) && JSON.parse(readFileSync(marker, "utf8")).fingerprint === expected) return dir;
+  const seeded = !reseed && existsSync(marker) ? JSON.parse(readFileSync(marker, "utf8")) : undefined;
+  if (seeded?.fingerprint === expected) {
+    // Migrations added since seeding run on the seeded data, as they would on a production database
+    // (seeding 1M again takes many minutes); a changed old migration means seeding again.
+    if (seeded.migrations !== migrationsHash()) {
+      log(`applying new migrations to ${dir}`);
+      wrangler(dir, "d1", "migrations", "apply", "DB", "--local");
+      writeFileSync(marker, JSON.stringify({ ...seeded, migrations: migrationsHash() }, null, 2));
+    }
+    return dir;
+  }
 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -119,7 +134,7 @@ export async function seededState({ count = SEED_COUNT, reseed = false } = {}) {
   db.close();
   const seconds = Math.round((performance.now() - started) / 1000);
   const bytes = statSync(d1File(dir)).size;
-  writeFileSync(marker, JSON.stringify({ fingerprint: expected, count, seconds, timings, bytes, seededAt: new Date().toISOString() }, null, 2));
+  writeFileSync(marker, JSON.stringify({ fingerprint: expected, migrations: migrationsHash(), count, seconds, timings, bytes, seededAt: new Date().toISOString() }, null, 2));
   log(`seeded in ${seconds} s (${(bytes / 1e9).toFixed(2)} GB)`);
   return dir;
 }
