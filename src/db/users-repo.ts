@@ -149,13 +149,16 @@ export class UsersRepo {
       .where(and(which, inApplication(users.applicationId, applicationId)));
   }
 
-  /** Attaches contacts to many users with two queries. */
+  /**
+   * Attaches contacts to many users with two queries. The ids travel as one JSON parameter: D1 binds
+   * at most 100 values, and an export chunk has 500 users.
+   */
   async withContacts(rows: UserRow[]): Promise<UserRecord[]> {
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
+    const ids = sql`(select value from json_each(${JSON.stringify(rows.map((r) => r.id))}))`;
     const [emails, phones] = await this.db.batch([
-      this.db.select().from(userEmails).where(inArray(userEmails.userId, ids)),
-      this.db.select().from(userPhones).where(inArray(userPhones.userId, ids)),
+      this.db.select().from(userEmails).where(sql`${userEmails.userId} in ${ids}`),
+      this.db.select().from(userPhones).where(sql`${userPhones.userId} in ${ids}`),
     ]);
     return attachContacts(rows, emails, phones);
   }
