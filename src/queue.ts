@@ -1,5 +1,6 @@
 import type { Bindings, JobMessage } from "./env";
 import { customerDataDeps } from "./wiring/customer-data";
+import { primaryBindings } from "./wiring/database";
 import { failJob, runJobChunk } from "./services/jobs/jobs";
 
 /** After this many failed attempts at one chunk, the job is marked failed instead of retried again. */
@@ -7,13 +8,14 @@ const MAX_ATTEMPTS = 5;
 
 /** Queue consumer of import/export jobs: one chunk per message, retried with backoff on unexpected errors. */
 export async function handleJobMessages(batch: MessageBatch<JobMessage>, env: Bindings): Promise<void> {
-  const stores = customerDataDeps(env);
   for (const message of batch.messages) {
     const body = message.body;
     if (!body || typeof body.job_id !== "string" || typeof body.application_id !== "string" || !Number.isInteger(body.chunk)) {
       message.ack();
       continue;
     }
+    // A chunk reads its job's progress: at the primary, in its application's database.
+    const stores = customerDataDeps(primaryBindings(env, body.application_id));
     try {
       await runJobChunk(stores, body, message.attempts);
       message.ack();
