@@ -24,7 +24,7 @@ async function startSession(admin: Admin, userId: string, domain = "shop.example
 async function activeSessions(admin: Admin, userId: string) {
   const res = await admin.api(`/customers/sessions?id=${userId}`);
   expect(res.status).toBe(200);
-  return ((await res.json()) as { items: { session_id: string; domain: string; expire_in: string; user_agent: string; ip: string; location: string }[] }).items;
+  return ((await res.json()) as { items: { session_id: string; domain: string; expire_in: string; last_seen: string; user_agent: string; ip: string; location: string }[] }).items;
 }
 
 const isValid = async (admin: Admin, cookie: SessionCookie) =>
@@ -40,9 +40,10 @@ describe("platform createUserSession and getActiveSessions", () => {
     expect(await isValid(admin, session)).toBe(true);
     const items = await activeSessions(admin, user._id);
     expect(items).toEqual([
-      { session_id: expect.stringMatching(/^[0-9a-f]{24}$/), user_agent: expect.any(String), ip: expect.any(String), domain: "shop.example.com", expire_in: expect.any(String), location: "" },
+      { session_id: expect.stringMatching(/^[0-9a-f]{24}$/), user_agent: expect.any(String), ip: expect.any(String), domain: "shop.example.com", expire_in: expect.any(String), last_seen: expect.any(String), location: "" },
     ]);
     expect(Date.parse(items[0]!.expire_in) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(Math.abs(Date.parse(items[0]!.last_seen) - Date.now())).toBeLessThan(60_000);
     const created = (await eventsOf(admin.tenant.applicationId)).find((e) => e.type === "admin.session.created");
     expect(created).toMatchObject({ actor: `platform:${admin.tenant.clientId}`, user_id: user._id });
   });

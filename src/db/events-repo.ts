@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Database } from "./client";
 import { events } from "./schema/events";
@@ -43,6 +43,21 @@ export class EventsRepo {
       .from(events)
       .where(and(eq(events.userId, userId), inApplication(events.applicationId, applicationId)))
       .orderBy(asc(events.createdAt))
+      .all();
+  }
+
+  /**
+   * How many events of each of `types` the application has per UTC day since `since` (an ISO
+   * timestamp). Reads the (application, type, created_at) index alone, one range per type; the
+   * application id is compared plainly here (not inApplication) because that index is the one to use.
+   */
+  async dailyCounts(applicationId: string, types: string[], since: string): Promise<{ day: string; type: string; count: number }[]> {
+    const day = sql<string>`substr(${events.createdAt}, 1, 10)`;
+    return this.db
+      .select({ day, type: events.type, count: count() })
+      .from(events)
+      .where(and(eq(events.applicationId, applicationId), inArray(events.type, types), gte(events.createdAt, since)))
+      .groupBy(day, events.type)
       .all();
   }
 

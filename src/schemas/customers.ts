@@ -177,6 +177,7 @@ export const SessionListResponse = z
         ip: z.string(),
         domain: z.string(),
         expire_in: z.string().openapi({ description: "When the session ends unless revoked (ISO date-time)" }),
+        last_seen: z.string().openapi({ description: "Extension: when the session was last used (ISO date-time, to the minute)" }),
         location: z.string(),
       }),
     ),

@@ -6,7 +6,7 @@ import { freshEmail, freshMobile, outboxCode, outboxMessage, platformSdk } from 
 import { serveStatic } from "./static-server";
 
 /**
- * The demo storefront page (src/static/demo) in Debian's Chromium, driven only through roles and labels
+ * The demo storefront page (src/static/demo) in Chromium (from npm, see ./browser.ts), driven only through roles and labels
  * (what assistive technology sees): register, password login, OTP login, profile, sessions, logout.
  * Once same-origin (the Worker serves the page) and once cross-origin on a phone-sized screen (the page
  * on another loopback port, calling the API with CORS and the SameSite=None session cookie).
@@ -233,6 +233,13 @@ describe("demo storefront in Chromium", () => {
         await login.getByRole("button", { name: "Log in" }).click();
         await eventually(() => page.getByRole("status").getAttribute("class")).toBe("error");
         await screenshotter(page, "cross-origin-refused")("refused");
+        // The wrong password alone would also show an error: the browser itself must block the answer (CORS),
+        // which a browser launched with web security off (a @sparticuz/chromium default) would not.
+        const blocked = await page.evaluate(
+          (api) => fetch(`${api}/service/application/user/authentication/v1.0/session`, { credentials: "include" }).then(() => false, () => true),
+          workerUrl,
+        );
+        expect(blocked).toBe(true);
       } finally {
         await context.close();
         await stranger.close();

@@ -20,5 +20,10 @@ export const events = sqliteTable(
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [index("events_user_idx").on(t.userId, t.createdAt), index("events_app_idx").on(t.applicationId, t.createdAt)],
+  (t) => [
+    index("events_user_idx").on(t.userId, t.createdAt),
+    index("events_app_idx").on(t.applicationId, t.createdAt),
+    // Daily activity counts (platform stats): one covering range per (application, event type) over a period.
+    index("events_app_type_time_idx").on(t.applicationId, t.type, t.createdAt),
+  ],
 );

@@ -1,3 +1,4 @@
+import { activityRoutes } from "./activity";
 import { attributeDefinitionRoutes } from "./attribute-definitions";
 import { attributeValueRoutes } from "./attribute-values";
 import { platformConfigRoutes } from "./config";
@@ -15,4 +16,5 @@ export const platformRouters = [
   attributeValueRoutes,
   userGroupRoutes,
   userJobRoutes,
+  activityRoutes,
 ] as const;

@@ -21,6 +21,7 @@ export async function customerSessions(stores: CustomerDeps, scope: AdminScope, 
       ip: s.ip,
       domain: s.domain,
       expire_in: new Date(endsAt(s)).toISOString(),
+      last_seen: new Date(s.lastSeenAt).toISOString(),
       // Sessions carry no geolocation; the field exists for SDK compatibility.
       location: "",
     })),

@@ -51,6 +51,12 @@ export async function findApplication(repo: ApplicationsRepo, id: string): Promi
   return app;
 }
 
+/** The application as stored now, not as cached (the cache is refreshed with it): for reads that must not be stale. */
+export function currentApplication(repo: ApplicationsRepo, id: string): Promise<Application | undefined> {
+  cache.delete(id);
+  return findApplication(repo, id);
+}
+
 export function forgetApplication(id: string): void {
   cache.delete(id);
 }

@@ -1,12 +1,12 @@
 import type { z } from "@hono/zod-openapi";
 import type { ApplicationsRepo } from "../../db/applications-repo";
-import { conflict, validationError } from "../../errors";
+import { ApiError, conflict, notFound, validationError } from "../../errors";
 import {
   PlatformConfig,
   type PlatformConfigResponse,
   type StorefrontConfigResponse,
 } from "../../schemas/platform-config";
-import { forgetApplication, type Application } from "./applications";
+import { currentApplication, forgetApplication, type Application } from "./applications";
 import { deepMerge } from "./deep-merge";
 
 type PlatformView = z.output<typeof PlatformConfigResponse>;
@@ -36,17 +36,37 @@ export function storefrontView(app: Application): StorefrontView {
   };
 }
 
-/** Applies an update over the current config; the result is validated whole before anything is written. */
+/** The config's entity tag (HTTP ETag): its version, which every save increments. */
+export const configTag = (version: number) => `"v${version}"`;
+
+const changedSinceRead = (current: number) =>
+  new ApiError(412, "PRECONDITION_FAILED", "The platform config was changed since it was read; read it again and retry", {
+    current: configTag(current),
+  });
+
+/**
+ * Applies an update over the current config; the result is validated whole before anything is written.
+ * With `ifMatch` (the tags of an If-Match header) the update applies only to the version those tags name,
+ * read from D1 rather than the per-isolate cache: an edit made elsewhere since the caller read the config
+ * answers 412 instead of being overwritten. Without it (the Fynd SDK sends none) it merges into the latest.
+ */
 export async function updatePlatformConfig(
   repo: ApplicationsRepo,
   app: Application,
   update: unknown,
+  ifMatch?: string[] | "*",
   now = new Date().toISOString(),
 ): Promise<void> {
-  const merged = PlatformConfig.safeParse(deepMerge(app.config, update));
+  const guarded = ifMatch !== undefined && ifMatch !== "*";
+  const current = guarded ? await currentApplication(repo, app.id) : app;
+  if (!current) throw notFound("Application not found");
+  if (guarded && !ifMatch.includes(configTag(current.configVersion))) throw changedSinceRead(current.configVersion);
+  const merged = PlatformConfig.safeParse(deepMerge(current.config, update));
   if (!merged.success) throw validationError(merged.error, "platform config");
   const config = merged.data;
-  const saved = await repo.saveConfig(app.id, app.configVersion, config, [...new Set(config.allowed_origins)], now);
-  forgetApplication(app.id);
-  if (!saved) throw conflict("The platform config was changed by another request; read it again and retry");
+  const saved = await repo.saveConfig(current.id, current.configVersion, config, [...new Set(config.allowed_origins)], now);
+  forgetApplication(current.id);
+  if (saved) return;
+  if (guarded) throw changedSinceRead((await currentApplication(repo, current.id))?.configVersion ?? current.configVersion);
+  throw conflict("The platform config was changed by another request; read it again and retry");
 }

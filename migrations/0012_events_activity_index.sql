@@ -1,0 +1,1 @@
+CREATE INDEX `events_app_type_time_idx` ON `events` (`application_id`,`type`,`created_at`);
