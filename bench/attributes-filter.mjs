@@ -62,7 +62,7 @@ async function benchImport(base, headers) {
 }
 
 async function main() {
-  const state = seededState();
+  const state = await seededState();
   log("starting wrangler dev on a copy of the seeded data");
   const server = await startServer({ copyOf: state });
   const base = server.base;

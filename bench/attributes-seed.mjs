@@ -1,4 +1,4 @@
-// Seed SQL for the attribute filter bench: N customers of the demo application (scripts/seed-demo.sql),
+// Seed statements for the attribute filter bench: N customers of the demo application (scripts/seed-demo.sql),
 // each with an email and values for 10 attributes, written straight into the tables with recursive
 // CTEs (fast, deterministic: value = f(customer number)). Seeded by bench/seed.mjs; the filters are
 // loaded by bench/run.mjs and bench/attributes-filter.mjs.
@@ -69,7 +69,11 @@ function valueRows(slug, type) {
   }
 }
 
-export function seedSql(users) {
+/**
+ * The seed statements for `users` customers × 10 attributes (recursive CTEs, no bound values), in
+ * order; bench/seed.mjs runs them straight on the local D1 file.
+ */
+export function seedStatements(users) {
   const statements = [
     ...DEFINITIONS.map(
       ([id, slug, type, multi]) =>
@@ -85,9 +89,8 @@ export function seedSql(users) {
     `${seq("N")} insert into attribute_values (def_key, subject, value_text, value_fold) select 9, i, 'tag' || ((i * 7 + 3) % 20), 'tag' || ((i * 7 + 3) % 20) from n`,
     // The presence row every non-empty multi-value attribute has (PRESENCE_ENTRY in src/services/attributes/types.ts).
     `${seq("N")} insert into attribute_values (def_key, subject) select 9, i from n`,
-    "analyze",
   ];
-  return statements.map((s) => `${s.replaceAll("< N)", `< ${users})`)};`).join("\n") + "\n";
+  return statements.map((s) => s.replaceAll("< N)", `< ${users})`));
 }
 
 /** The filters the bench times: name → query (UserAttributeFilterQuery). */

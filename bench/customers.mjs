@@ -15,7 +15,7 @@ import { SEED_COUNT, seededState } from "./seed.mjs";
 
 const REQUESTS = Number(process.env.REQUESTS ?? 200);
 
-const state = seededState({ reseed: process.argv.includes("--reseed") });
+const state = await seededState({ reseed: process.argv.includes("--reseed") });
 if (process.argv.includes("--seed-only")) process.exit(0);
 const server = await startServer({ copyOf: state });
 try {

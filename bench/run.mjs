@@ -5,6 +5,7 @@
 // into bench/README.md between the results markers (full runs only).
 //
 //   BENCH_ONLY='session|login' npm run bench   a subset (by name; their baselines come along)
+//   BENCH_CUSTOMERS=10000,100000,1000000 npm run bench   the growth curve instead (bench/growth.mjs)
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -82,6 +83,11 @@ function latencyTable(results) {
     "|---|---:|---:|---:|---:|---:|---|",
     ...rows,
   ].join("\n");
+}
+
+if (process.env.BENCH_CUSTOMERS?.includes(",")) {
+  await (await import("./growth.mjs")).runGrowth();
+  process.exit(0);
 }
 
 const started = Date.now();

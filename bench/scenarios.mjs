@@ -128,7 +128,7 @@ export function pick(list, only) {
  */
 export async function startFor(plan, { connections, devArgs } = {}) {
   const needsData = plan.some((s) => s.data);
-  const server = await startServer({ ...(needsData ? { copyOf: seededState() } : {}), devArgs });
+  const server = await startServer({ ...(needsData ? { copyOf: await seededState() } : {}), devArgs });
   process.once("SIGINT", () => server.stop().finally(() => process.exit(130)));
   process.once("uncaughtException", (error) => {
     console.error(error);

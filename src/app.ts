@@ -8,6 +8,7 @@ import { onError, onNotFound } from "./http/error-handler";
 import { ApiError } from "./errors";
 import { PLATFORM_BASE, STOREFRONT_BASE } from "./api-paths";
 import { requestId } from "./http/request-id";
+import { databaseSession } from "./wiring/database";
 import type { RoutesOf } from "./http/typed-routes";
 import { platformTenant, storefrontTenant } from "./http/tenant";
 import { webhookFanOut } from "./http/webhook-fan-out";
@@ -27,6 +28,7 @@ export function buildApp() {
   app.notFound(onNotFound);
 
   app.use(requestId);
+  app.use(databaseSession);
   app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
   const smallBodies = bodyLimit({
     maxSize: MAX_BODY_BYTES,

@@ -1,6 +1,7 @@
 import type { Bindings, JobMessage, WebhookQueueMessage } from "./env";
 import { customerDataDeps } from "./wiring/customer-data";
 import { webhookDeps } from "./wiring/webhooks";
+import { primaryBindings } from "./wiring/database";
 import { failJob, runJobChunk } from "./services/jobs/jobs";
 import { attemptDelivery, fanOut } from "./services/webhooks/delivery";
 import { fanOutAfterWrite } from "./services/webhooks/dispatch";
@@ -23,13 +24,14 @@ export async function handleQueue(batch: MessageBatch<JobMessage | WebhookQueueM
 
 /** Queue consumer of import/export jobs: one chunk per message, retried with backoff on unexpected errors. */
 export async function handleJobMessages(batch: MessageBatch<JobMessage>, env: Bindings): Promise<void> {
-  const stores = customerDataDeps(env);
   for (const message of batch.messages) {
     const body = message.body;
     if (!body || typeof body.job_id !== "string" || typeof body.application_id !== "string" || !Number.isInteger(body.chunk)) {
       message.ack();
       continue;
     }
+    // A chunk reads its job's progress: at the primary, in its application's database.
+    const stores = customerDataDeps(primaryBindings(env, body.application_id));
     try {
       await runJobChunk(stores, body, message.attempts);
       message.ack();

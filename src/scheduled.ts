@@ -2,6 +2,7 @@ import { database } from "./db/client";
 import { ErasureRepo } from "./db/erasure-repo";
 import { EventsRepo } from "./db/events-repo";
 import type { Bindings } from "./env";
+import { primaryBindings } from "./wiring/database";
 import { eraseDueAccounts } from "./services/profile/erasure";
 import { sweepWebhooks } from "./services/webhooks/dispatch";
 import { webhookDeps } from "./wiring/webhooks";
@@ -15,7 +16,7 @@ export async function handleScheduled(controller: ScheduledController, env: Bind
     console.log(JSON.stringify({ cron: controller.cron, ...(await sweepWebhooks(webhookDeps(env))) }));
     return;
   }
-  const db = database(env.DB);
+  const db = database(primaryBindings(env).DB);
   const result = await eraseDueAccounts(
     { erasure: new ErasureRepo(db), events: new EventsRepo(db), sessions: { registry: env.USER_SESSIONS, records: env.SESSIONS_KV } },
     new Date(controller.scheduledTime),

@@ -1,10 +1,14 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { abortIf } from "./guards";
+import { customerDayCounts } from "./schema/customers";
 import { userEmails, userPhones, users } from "./schema/users";
 import { inApplication } from "./tenant-filter";
 import { attachContacts, type UserRecord, type UserRow } from "./users-repo";
+
+/** From this offset on, a page is located through the per-day/per-minute counts instead of OFFSET. */
+const DEEP_OFFSET = 1000;
 
 export interface Window {
   limit: number;
@@ -34,17 +38,49 @@ export class CustomersRepo {
 
   /** Newest first; rowid breaks ties in created_at so pages never overlap. Walks users_app_created_idx. */
   private pageQuery(applicationId: string, window: Window) {
-    return this.db
-      .select()
-      .from(users)
-      .where(eq(users.applicationId, applicationId))
-      .orderBy(desc(users.createdAt), sql`${users}.rowid desc`)
-      .limit(window.limit)
-      .offset(window.offset);
+    const query = this.db.select().from(users);
+    if (window.offset < DEEP_OFFSET) {
+      return query
+        .where(eq(users.applicationId, applicationId))
+        .orderBy(desc(users.createdAt), sql`${users}.rowid desc`)
+        .limit(window.limit)
+        .offset(window.offset);
+    }
+    // By primary key: the ids are the page already, in at most `limit` rows.
+    return query.where(sql`${users.id} in (${this.deepPageIds(applicationId, window)})`).orderBy(desc(users.createdAt), sql`${users}.rowid desc`);
   }
 
+  /**
+   * The ids of a deep page without walking its OFFSET: the per-day counts give the day holding the
+   * offset-th newest user and how many newer users come before that day, the per-minute counts of that
+   * day the minute; the page then starts at the end of that minute and skips only the rest of it.
+   * At 1M customers that is a few thousand count rows instead of up to a million index entries.
+   */
+  private deepPageIds(applicationId: string, window: Window): SQL {
+    return sql`with days as materialized (
+        select day, n, sum(n) over (order by day desc rows unbounded preceding) as upto
+        from customer_day_counts where application_id = ${applicationId}
+      ), start_day as materialized (
+        select day, upto - n as newer from days where upto > ${window.offset} order by day desc limit 1
+      ), minutes as materialized (
+        select minute, n, (select newer from start_day) + sum(n) over (order by minute desc rows unbounded preceding) as upto
+        from customer_minute_counts
+        where application_id = ${applicationId} and minute >= (select day from start_day) and minute < (select day from start_day) || 'U'
+      ), start_minute as materialized (
+        select minute, upto - n as newer from minutes where upto > ${window.offset} order by minute desc limit 1
+      )
+      select id from users
+      where application_id = ${applicationId} and created_at < (select minute from start_minute) || ';'
+      order by created_at desc, rowid desc
+      limit ${window.limit} offset coalesce(${window.offset} - (select newer from start_minute), 0)`;
+  }
+
+  /** The application's customers, from the per-day counts (a few thousand rows at most, never the users). */
   private countQuery(applicationId: string) {
-    return this.db.select({ n: count() }).from(users).where(eq(users.applicationId, applicationId));
+    return this.db
+      .select({ n: sql<number>`coalesce(sum(${customerDayCounts.n}), 0)` })
+      .from(customerDayCounts)
+      .where(eq(customerDayCounts.applicationId, applicationId));
   }
 
   /** User ids matching an FTS5 expression in this application, newest first (the index's rowid order). */

@@ -390,7 +390,11 @@ export async function usersByIds(db: Database, ids: string[]): Promise<UserRow[]
   return ids.map((id) => byId.get(id)).filter((r): r is UserRow => r !== undefined);
 }
 
-/** The next users of an application in creation order after a keyset cursor (for exports). */
+/**
+ * The next users of an application in creation order after a keyset cursor (for exports). The bound
+ * `created_at >= cursor` seeks users_app_created_idx to the cursor; written as one OR over both
+ * columns, SQLite read and sorted every later user for each chunk (quadratic over an export).
+ */
 export async function usersAfter(
   db: Database,
   applicationId: string,
@@ -402,7 +406,7 @@ export async function usersAfter(
     .from(users)
     .where(
       cursor
-        ? sql`${users.applicationId} = ${applicationId} and (${users.createdAt} > ${cursor.createdAt} or (${users.createdAt} = ${cursor.createdAt} and ${users.id} > ${cursor.id}))`
+        ? sql`${users.applicationId} = ${applicationId} and ${users.createdAt} >= ${cursor.createdAt} and (${users.createdAt} > ${cursor.createdAt} or ${users.id} > ${cursor.id})`
         : sql`${users.applicationId} = ${applicationId}`,
     )
     .orderBy(users.createdAt, users.id)

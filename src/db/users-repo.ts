@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, or, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, is, or, Placeholder, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
@@ -71,21 +71,40 @@ function toRecord(row: OneUserRow | undefined): UserRecord | undefined {
   return { user, emails: rowsFromJson<EmailRow>(userEmails, contactEmails), phones: rowsFromJson<PhoneRow>(userPhones, contactPhones) };
 }
 
-/** The prepared by-id read, per database instance (src/db/client.ts keeps one per D1 binding). */
-const byIdQueries = new WeakMap<Database, { get(values: { applicationId: string; id: string }): Promise<OneUserRow | undefined> }>();
+/**
+ * The by-id read every signed-in request makes, built once per isolate: its SQL is the same for
+ * every request, while each request runs it on its own D1 session (building it with drizzle each
+ * time measured ≈ 0.5 ms of CPU).
+ */
+let byIdStatement: { sql: string; params: unknown[]; columns: [string, SQLiteColumn][] } | undefined;
+
+function byId(db: Database) {
+  if (!byIdStatement) {
+    const built = new UsersRepo(db).selectOne(sql.placeholder("applicationId"), eq(users.id, sql.placeholder("id"))).toSQL();
+    byIdStatement = { sql: built.sql, params: built.params, columns: Object.entries(getTableColumns(users)) };
+  }
+  return byIdStatement;
+}
+
+/** Decodes a raw row of selectOne the way drizzle does: the users columns in order, then the two contact arrays. */
+function rowFromRaw(columns: [string, SQLiteColumn][], raw: unknown[]): OneUserRow {
+  const row: Record<string, unknown> = {};
+  columns.forEach(([key, column], i) => (row[key] = raw[i] === null || raw[i] === undefined ? null : column.mapFromDriverValue(raw[i])));
+  row.contactEmails = raw[columns.length];
+  row.contactPhones = raw[columns.length + 1];
+  return row as OneUserRow;
+}
 
 /** Storage of users and their contacts. Only contacts that are active count for lookups. */
 export class UsersRepo {
   constructor(readonly db: Database) {}
 
-  /** Every request with a session reads its user this way, so the statement is built once per database. */
   async findById(applicationId: string, id: string): Promise<UserRecord | undefined> {
-    let query = byIdQueries.get(this.db);
-    if (!query) {
-      query = this.selectOne(sql.placeholder("applicationId"), eq(users.id, sql.placeholder("id"))).prepare();
-      byIdQueries.set(this.db, query);
-    }
-    return toRecord(await query.get({ applicationId, id }));
+    const statement = byId(this.db);
+    // The placeholders take this request's values; the other parameters (JSON keys) are constants.
+    const values = statement.params.map((p) => (is(p, Placeholder) ? (p.name === "id" ? id : applicationId) : p));
+    const [raw] = await this.db.$client.prepare(statement.sql).bind(...values).raw();
+    return toRecord(raw ? rowFromRaw(statement.columns, raw) : undefined);
   }
 
   /** The user owning a claimed (verified or primary, active) email. */
@@ -138,7 +157,8 @@ export class UsersRepo {
     return toRecord(await this.selectOne(applicationId, which).get());
   }
 
-  private selectOne(applicationId: string | Placeholder, which: SQL) {
+  /** Public for byId, which builds it once. */
+  selectOne(applicationId: string | Placeholder, which: SQL) {
     return this.db
       .select({
         ...getTableColumns(users),
@@ -149,13 +169,16 @@ export class UsersRepo {
       .where(and(which, inApplication(users.applicationId, applicationId)));
   }
 
-  /** Attaches contacts to many users with two queries. */
+  /**
+   * Attaches contacts to many users with two queries. The ids travel as one JSON parameter: D1 binds
+   * at most 100 values, and an export chunk has 500 users.
+   */
   async withContacts(rows: UserRow[]): Promise<UserRecord[]> {
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
+    const ids = sql`(select value from json_each(${JSON.stringify(rows.map((r) => r.id))}))`;
     const [emails, phones] = await this.db.batch([
-      this.db.select().from(userEmails).where(inArray(userEmails.userId, ids)),
-      this.db.select().from(userPhones).where(inArray(userPhones.userId, ids)),
+      this.db.select().from(userEmails).where(sql`${userEmails.userId} in ${ids}`),
+      this.db.select().from(userPhones).where(sql`${userPhones.userId} in ${ids}`),
     ]);
     return attachContacts(rows, emails, phones);
   }

@@ -20,7 +20,8 @@ export interface NewSession extends Omit<SessionRecord, "lastSeenAt"> {
   secretHash: string;
 }
 
-export type Validation = { valid: true; session: SessionRecord } | { valid: false };
+/** `bookmark`: the D1 bookmark of the user's latest write, if one was noted (src/wiring/database.ts). */
+export type Validation = { valid: true; session: SessionRecord; bookmark?: string } | { valid: false };
 
 // Writing last_seen on every request would turn each check into a write; once a minute is enough
 // for idle expiry and for "last active" in admin views.
@@ -39,6 +40,8 @@ export class UserSessions extends DurableObject {
   // The cleanup alarm as last set by this instance (undefined: not known yet), so a login does not
   // read it back from storage every time.
   private alarmAt: number | null | undefined;
+  // The user's latest D1 write bookmark, as stored (null: none yet; undefined: not read yet).
+  private bookmark: string | null | undefined;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -54,6 +57,23 @@ export class UserSessions extends DurableObject {
       ip text not null,
       domain text not null
     )`);
+    this.sql.exec("create table if not exists write_bookmark (id integer primary key check (id = 1), value text not null)");
+  }
+
+  /**
+   * Keeps the later of the stored bookmark and `bookmark` (D1 bookmarks sort in time order): every
+   * signed-in request then reads at least at the user's latest write, from any replica.
+   */
+  async noteBookmark(bookmark: string): Promise<void> {
+    const current = this.storedBookmark();
+    if (current !== null && current >= bookmark) return;
+    this.sql.exec("insert into write_bookmark (id, value) values (1, ?) on conflict (id) do update set value = excluded.value", bookmark);
+    this.bookmark = bookmark;
+  }
+
+  private storedBookmark(): string | null {
+    if (this.bookmark === undefined) this.bookmark = this.sql.exec<{ value: string }>("select value from write_bookmark").toArray()[0]?.value ?? null;
+    return this.bookmark;
   }
 
   async create(session: NewSession): Promise<void> {
@@ -93,7 +113,8 @@ export class UserSessions extends DurableObject {
       this.sql.exec("update sessions set last_seen_at = ? where id = ?", now, id);
       session.lastSeenAt = now;
     }
-    return { valid: true, session };
+    const bookmark = this.storedBookmark();
+    return bookmark === null ? { valid: true, session } : { valid: true, session, bookmark };
   }
 
   async list(now = Date.now()): Promise<SessionRecord[]> {

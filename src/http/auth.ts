@@ -13,6 +13,7 @@ import { accountUnusableReason } from "../services/accounts/users";
 import type { AppContext, AppEnv } from "./context";
 import { eventsRepo, sessionDeps, usersRepo } from "../wiring/accounts";
 import { secondFactorGate } from "../wiring/factors";
+import { requestDatabase } from "../wiring/database";
 import { ApiError, unauthorized } from "../errors";
 
 export const SESSION_COOKIE = "f.session";
@@ -47,7 +48,10 @@ async function checkSession(c: AppContext, token: string | undefined): Promise<V
 
 /** Storefront routes that need a session (c.var.session). */
 export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("session", await checkSession(c, getCookie(c, SESSION_COOKIE)));
+  const session = await checkSession(c, getCookie(c, SESSION_COOKIE));
+  if (session.bookmark) requestDatabase(c).catchUp(session.bookmark);
+  c.set("session", session);
+  c.set("bookmarkUser", session.userId);
   await next();
 });
 
@@ -59,12 +63,14 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   const claimedUserId = token ? parseSessionToken(token)?.userId : undefined;
-  const [session, record] = await Promise.all([
-    checkSession(c, token),
-    claimedUserId ? usersRepo(c).findById(c.var.application.id, claimedUserId) : undefined,
-  ]);
+  const read = () => (claimedUserId ? usersRepo(c).findById(c.var.application.id, claimedUserId) : Promise.resolve(undefined));
+  let [session, record] = await Promise.all([checkSession(c, token), read()]);
+  // Read-your-writes: if that read came from a replica older than the user's latest write, read
+  // again from a session that starts at that write (D1 waits for a replica that has it).
+  if (session.bookmark && requestDatabase(c).catchUp(session.bookmark)) record = await read();
   if (!record || record.user.id !== session.userId || accountUnusableReason(record.user)) throw notLoggedIn();
   c.set("session", session);
+  c.set("bookmarkUser", session.userId);
   c.set("user", record);
   await next();
 });
@@ -106,6 +112,7 @@ export async function logIn(c: AppContext, user: UserRecord, method: string): Pr
   const app = c.var.application;
   const issued = await createSession(sessionDeps(c), app.id, app.config.session_config, user.user.id, clientInfo(c));
   setSessionCookie(c, issued.token, issued.maxAgeSeconds);
+  c.set("bookmarkUser", user.user.id);
   await eventsRepo(c).record({
     applicationId: app.id,
     userId: user.user.id,

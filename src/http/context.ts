@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Bindings } from "../env";
+import type { SessionDatabase } from "../db/session-database";
 import type { UserRecord } from "../db/users-repo";
 import type { Application } from "../services/tenants/applications";
 import type { ValidSession } from "../services/sessions/sessions";
@@ -7,6 +8,12 @@ import type { PlatformCaller } from "../services/tenants/platform-auth";
 
 export interface AppVariables {
   requestId: string;
+  /** The request's D1 session (wiring/database.ts), which stands in for `env.DB`. */
+  database: SessionDatabase;
+  /** The Worker's own bindings, before the request's session replaced `DB`. */
+  bindings: Bindings;
+  /** The user whose latest write bookmark this request keeps, if it writes (signed in, or logging in). */
+  bookmarkUser?: string;
   /** Set by the tenant middleware on storefront and platform routes. */
   application: Application;
   /** Set on platform routes. */

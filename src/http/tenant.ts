@@ -6,6 +6,7 @@ import { loadConfig } from "../env";
 import { findApplication } from "../services/tenants/applications";
 import { requireActiveClient, verifyAccessToken } from "../services/tenants/platform-auth";
 import type { AppContext, AppEnv } from "./context";
+import { useApplicationDatabase } from "../wiring/database";
 import { ApiError, forbidden, notFound, unauthorized } from "../errors";
 
 export function applicationsRepo(c: AppContext): ApplicationsRepo {
@@ -45,6 +46,7 @@ export const storefrontTenant = createMiddleware<AppEnv>(async (c, next) => {
   if (!app || !matches) throw invalidApplication();
   if (!app.config.active) throw new ApiError(403, "APPLICATION_INACTIVE", "This application is not active");
   c.set("application", app);
+  useApplicationDatabase(c, app.id);
   await next();
 });
 
@@ -65,5 +67,6 @@ export const platformTenant = createMiddleware<AppEnv>(async (c, next) => {
   if (!app || app.companyId !== caller.companyId) throw notFound("Application not found");
   c.set("platformCaller", caller);
   c.set("application", app);
+  useApplicationDatabase(c, app.id);
   await next();
 });

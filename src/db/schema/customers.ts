@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * One row per user: the text the admin customer search matches against, kept up to date by
@@ -23,4 +23,30 @@ export const customerSearchDocs = sqliteTable(
     ids: text("ids").notNull().default(""),
   },
   (t) => [uniqueIndex("customer_search_docs_user_uq").on(t.userId)],
+);
+
+/**
+ * How many users an application has per day and per minute of `created_at` (its first 10 and 16
+ * characters), kept by triggers on users (migration customer_counts) for every writer: the list's
+ * `item_total` without counting rows, and where a deep page of the newest-first list starts without
+ * walking its OFFSET (CustomersRepo.page). Rows can reach 0 and stay; they change no sum.
+ */
+export const customerDayCounts = sqliteTable(
+  "customer_day_counts",
+  {
+    applicationId: text("application_id").notNull(),
+    day: text("day").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.day] })],
+);
+
+export const customerMinuteCounts = sqliteTable(
+  "customer_minute_counts",
+  {
+    applicationId: text("application_id").notNull(),
+    minute: text("minute").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.minute] })],
 );

@@ -24,6 +24,8 @@ export interface ValidSession {
   userId: string;
   sessionId: string;
   record: SessionRecord;
+  /** The D1 bookmark of the user's latest write, if any: the request reads at least there. */
+  bookmark?: string;
 }
 
 const UNIT_MS = { Days: 86_400_000, Hours: 3_600_000, Minutes: 60_000 } as const;
@@ -91,7 +93,8 @@ export async function validateSession(
     parsed.sessionId,
     await sha256Hex(parsed.secret),
   );
-  return result.valid ? { userId: parsed.userId, sessionId: parsed.sessionId, record: result.session } : undefined;
+  if (!result.valid) return undefined;
+  return { userId: parsed.userId, sessionId: parsed.sessionId, record: result.session, ...(result.bookmark ? { bookmark: result.bookmark } : {}) };
 }
 
 export async function endSession(stores: SessionDeps, applicationId: string, userId: string, sessionId: string, token?: string) {
