@@ -45,12 +45,7 @@ export const profileRoutes = createRouter()
       responses: ok(ProfileEditSuccess),
     }),
     async (c) => {
-      const updated = await updateProfile(profileDeps(c), c.var.application, {
-        user: c.var.user,
-        body: c.req.valid("json"),
-        ip: clientInfo(c).ip,
-        loggedInAt: c.var.session.record.createdAt,
-      });
+      const updated = await updateProfile(profileDeps(c), c.var.application, { user: c.var.user, body: c.req.valid("json"), ip: clientInfo(c).ip });
       return c.json(edited(updated), 200);
     },
   );

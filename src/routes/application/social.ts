@@ -1,6 +1,8 @@
 import type { z } from "@hono/zod-openapi";
+import { database } from "../../db/client";
+import { IdentitiesRepo } from "../../db/identities-repo";
 import { logIn } from "../../http/auth";
-import { otpFlowDeps } from "../../wiring/otp";
+import { eventsRepo, usersRepo } from "../../wiring/accounts";
 import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute, upstreamErrors } from "../../http/openapi";
 import { AuthSuccess, GoogleOAuthRequestSchema, OAuthRequestAppleSchema, OAuthRequestSchema, PlatformQuery } from "../../schemas/social";
@@ -12,8 +14,7 @@ import { socialSignIn, type SocialDeps } from "../../services/login/social/sign-
 import { toUserSchema } from "../../services/accounts/users";
 
 function socialDeps(c: AppContext): SocialDeps {
-  const { users, identities, events, contacts, account, sessions } = otpFlowDeps(c);
-  return { users, identities, events, contacts, account, sessions };
+  return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };
 }
 
 /** Every social route: prove the identity, find or create the account, then the same session as any login. */
