@@ -91,6 +91,15 @@ export function scenarios(base, fixtures) {
       p95: 50,
     },
     {
+      // Issue 14: a backtracking pattern costs a RegExp engine seconds per definition; `name=` is a substring, so this is a plain list read.
+      name: "getAttributesDefinition name=.*.*.*.*.*.*.*.*.*! (taken literally)",
+      data: true,
+      url: `${base}/service/application/user/profile/v1.0/attributes/definition?name=${encodeURIComponent(".*.*.*.*.*.*.*.*.*!" + "a".repeat(150))}`,
+      headers: storefront,
+      next: () => ({ check: (b) => Array.isArray(b.items) }),
+      p95: 50,
+    },
+    {
       name: `attribute filter, ${count} users × 10 attributes (5 shapes)`,
       data: true,
       url: base,

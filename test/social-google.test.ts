@@ -83,13 +83,15 @@ describe("Google login with an ID token", () => {
     expect(await stored(tenant.applicationId)).toMatchObject({ users: 1, identities: 1 });
   });
 
-  it("does not link to an account that never verified the email (pre-registration takeover)", async () => {
+  it("an account that never verified the email is reset for the email's owner, not joined (pre-registration takeover)", async () => {
     mockProviders(jwksHandlers());
     const tenant = await socialTenant();
-    await existingUser(tenant, { email: "jane@example.com", verified: false });
-    const res = await socialLogin(tenant, "google-token", idTokenBody(await signToken(googleClaims())));
-    await expectError(res, 409, "ACCOUNT_EXISTS");
-    expect(await stored(tenant.applicationId)).toEqual({ users: 1, identities: 0, events: 0, sessions: 0 });
+    const id = await existingUser(tenant, { email: "jane@example.com", verified: false });
+    const body = await expectLoggedIn(await socialLogin(tenant, "google-token", idTokenBody(await signToken(googleClaims()))), tenant);
+    expect(body.user._id).toBe(id);
+    expect(body.user.first_name).toBe("");
+    expect(body.user.emails[0]).toMatchObject({ email: "jane@example.com", verified: true });
+    expect((await eventTypes(tenant, id)).slice(0, 2)).toEqual(["user.reclaimed", "user.social_linked"]);
   });
 
   it.each([

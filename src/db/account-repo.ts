@@ -16,6 +16,17 @@ export class AccountRepo {
       .where(and(eq(users.id, userId), eq(users.applicationId, applicationId)));
   }
 
+  /**
+   * Clears what whoever held the account before its first proven contact could have set: the
+   * password and the profile fields (a pre-registered account taken over by the contact's owner).
+   */
+  resetForNewOwnerStatement(applicationId: string, userId: string, now: string) {
+    return this.db
+      .update(users)
+      .set({ passwordHash: null, passwordChangedAt: null, firstName: "", lastName: "", gender: null, dob: null, profilePicUrl: "", consent: null, meta: {}, updatedAt: now })
+      .where(and(eq(users.id, userId), eq(users.applicationId, applicationId)));
+  }
+
   /** Schedules the erasure; a no-op when one is already scheduled or the account is gone. */
   scheduleDeletionStatement(applicationId: string, userId: string, deleteOn: string, now: string) {
     return this.db

@@ -58,13 +58,17 @@ export class ContactsRepo {
    * contact; ContactTakenError when another account claimed it in the meantime.
    */
   async markVerified(applicationId: string, userId: string, channel: Channel, address: string, now = new Date().toISOString()): Promise<boolean> {
+    return (await this.changed(applicationId, userId, [this.markVerifiedStatement(applicationId, userId, channel, address)], now)).length > 0;
+  }
+
+  /** markVerified as a statement, to batch with the write it belongs to (a provider link). */
+  markVerifiedStatement(applicationId: string, userId: string, channel: Channel, address: string) {
     const { table, identity } = tableOf(channel);
-    const update = this.db
+    return this.db
       .update(table)
       .set({ verified: true })
       .where(and(eq(table.applicationId, applicationId), eq(table.userId, userId), eq(identity, address), eq(table.active, true)))
       .returning({ id: table.id });
-    return (await this.changed(applicationId, userId, [update], now)).length > 0;
   }
 
   /** Runs a contact change with the users.updated_at touch; answers its returned rows. Contact conflicts become ContactTakenError. */
@@ -144,6 +148,18 @@ export class ContactsRepo {
           or(eq(table.verified, false), otherVerified),
         ),
       )
+      .returning({ id: table.id });
+  }
+
+  /**
+   * Takes an unverified entry (primary or not) off the account: its address was proven by someone
+   * else, who gets it. A verified entry is never released.
+   */
+  releaseUnverifiedStatement(applicationId: string, userId: string, channel: Channel, address: string) {
+    const { table, identity } = tableOf(channel);
+    return this.db
+      .delete(table)
+      .where(and(eq(table.applicationId, applicationId), eq(table.userId, userId), eq(identity, address), eq(table.verified, false)))
       .returning({ id: table.id });
   }
 

@@ -198,6 +198,11 @@ export function platformClientGuard(namespace: DurableObjectNamespace<OtpGuard>,
   return failClosed(namespace.get(namespace.idFromName(`client:${companyId}:${clientId}`)), "The token guard");
 }
 
+/** One of the guards that hold an application's single-use token-login claims (by jti). */
+export function tokenIdGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, shard: number) {
+  return failClosed(namespace.get(namespace.idFromName(`jti:${applicationId}:${shard}`)), "The token-login guard");
+}
+
 /** The guard of one client IP of one application (send caps only). */
 export function ipGuard(namespace: DurableObjectNamespace<OtpGuard>, applicationId: string, ip: string) {
   return failClosed(namespace.get(namespace.idFromName(`ip:${applicationId}:${ip || "unknown"}`)), "The OTP guard");

@@ -4,7 +4,7 @@ import { database } from "../db/client";
 import { credentialMatches } from "../crypto/credentials";
 import { loadConfig } from "../env";
 import { findApplication } from "../services/tenants/applications";
-import { verifyAccessToken } from "../services/tenants/platform-auth";
+import { requireActiveClient, verifyAccessToken } from "../services/tenants/platform-auth";
 import type { AppContext, AppEnv } from "./context";
 import { useApplicationDatabase } from "../wiring/database";
 import { ApiError, forbidden, notFound, unauthorized } from "../errors";
@@ -62,7 +62,8 @@ export const platformTenant = createMiddleware<AppEnv>(async (c, next) => {
   const companyId = c.req.param("company_id");
   const applicationId = c.req.param("application_id");
   if (caller.companyId !== companyId) throw forbidden("This token is not valid for that company");
-  const app = applicationId ? await findApplication(applicationsRepo(c), applicationId) : undefined;
+  const repo = applicationsRepo(c);
+  const [app] = await Promise.all([applicationId ? findApplication(repo, applicationId) : undefined, requireActiveClient(repo, caller)]);
   if (!app || app.companyId !== caller.companyId) throw notFound("Application not found");
   c.set("platformCaller", caller);
   c.set("application", app);

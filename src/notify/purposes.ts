@@ -30,6 +30,8 @@ export const MESSAGE_PURPOSES = {
   password_changed: "notice",
   /** Security notice: the password was reset (forgot password). */
   password_reset: "notice",
+  /** Notice to an address that has an account: someone tried to register with it (registration answers as for a new address). */
+  register_attempt: "notice",
 } as const;
 
 export type MessagePurpose = keyof typeof MESSAGE_PURPOSES;

@@ -80,6 +80,12 @@ const DEFAULT_TEMPLATES: Record<MessagePurpose, Template> = {
     email_subject: "Your {{app_name}} password was changed",
     email_text: "The password of your {{app_name}} account was changed and your other sessions were logged out.\n\nIf this was not you, reset your password now.",
   },
+  register_attempt: {
+    sms: "{{app_name}}: someone tried to register with {{contact}}, which already has an account. Not you? You can ignore this, or reset your password.",
+    email_subject: "Someone tried to register at {{app_name}} with your {{contact_type}}",
+    email_text:
+      "Someone tried to create a new {{app_name}} account with {{contact}}, which already has one. No new account was created.\n\nIf this was you, log in instead (or reset your password). If not, you can ignore this message.",
+  },
   password_reset: {
     sms: "{{app_name}}: your password was reset. Not you? Reset it again now.",
     email_subject: "Your {{app_name}} password was reset",

@@ -77,7 +77,7 @@ export const DefinitionListQuery = PageQuery.extend({
   excluding_ids: z.string().max(2000).optional().openapi({ description: "Comma-separated definition ids to leave out" }),
   slug: z.string().max(64).optional(),
   type: z.string().max(20).optional(),
-  name: z.string().max(200).optional().openapi({ description: "Case-insensitive regular expression" }),
+  name: z.string().max(200).optional().openapi({ description: "Case-insensitive substring of the name (taken literally: not a regular expression)" }),
   customer_editable: queryBoolean.optional(),
   encrypted: queryBoolean.optional(),
   pinned: queryBoolean.optional(),

@@ -52,6 +52,8 @@ const messageTemplate = z
  * {{minutes}} (security notices: {{contact_type}} and the masked {{contact}}); a template must carry
  * what its purpose delivers, or users would never get it.
  */
+const LOCAL_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/;
+
 const otpSettings = z.object({
   length: z.number().int().min(4).max(8).openapi({ description: "Digits per OTP" }),
   ttl_seconds: z.number().int().min(60).max(600).openapi({ description: "OTP lifetime; never more than 10 minutes" }),
@@ -62,7 +64,9 @@ const otpSettings = z.object({
   link_ttl_seconds: z.number().int().min(300).max(7 * 86_400).openapi({ description: "Lifetime of reset and verification links" }),
   link_base_url: z
     .union([z.literal(""), z.url({ protocol: /^https?$/ }).max(500)])
-    .openapi({ description: "Storefront base for links (e.g. https://shop.example.com); empty: the service default" }),
+    // Reset and verification codes travel in these links: over plain http anyone on the path reads them.
+    .refine((url) => url === "" || url.startsWith("https://") || LOCAL_HTTP.test(url), "must be https (http only for localhost)")
+    .openapi({ description: "Storefront base for links (e.g. https://shop.example.com; http only for localhost); empty: the service default" }),
   templates: z
     .partialRecord(z.enum(MESSAGE_PURPOSE_NAMES), messageTemplate)
     .superRefine((templates, ctx) => {
@@ -229,6 +233,10 @@ export const PlatformConfig = z
           description:
             "Whether the v1 contact calls (add/delete email or mobile, set as primary, a new email/mobile in updateProfile) are allowed with only a session; false: 403, only the profile v2.0 flow (which re-proves the current primary) changes contacts",
         }),
+        reauth_window_minutes: z.number().int().min(1).max(1440).openapi({
+          description:
+            "A v1 call that changes a primary email/mobile (setEmailAsPrimary, setMobileNumberAsPrimary, a new email/mobile in updateProfile) needs a login at most this many minutes old (ASVS 7.5.1); otherwise 403 REAUTH_REQUIRED: log in again or use the v2.0 flow",
+        }),
       })
       .openapi({ description: "Extension: profile and contact settings" }),
     passkeys: passkeySettings,
@@ -299,7 +307,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   token_login: { enabled: false, jwks_url: "", public_keys: [], issuer: "" },
   security_notifications: { enable: true },
   // On for wire compatibility with Fynd's storefront, whose v1 contact calls need only a session.
-  profile: { v1_contact_changes: true },
+  profile: { v1_contact_changes: true, reauth_window_minutes: 10 },
   passkeys: { enabled: false, rp_id: "", rp_name: "" },
   mfa: { enabled: false, required: "optional" },
 };

@@ -6,6 +6,7 @@ import { loadConfig } from "../env";
 import type { AppContext } from "../http/context";
 import { createNotifier } from "../notify";
 import type { AccountDeps } from "../services/passwords/passwords";
+import type { RegistrationDeps } from "../services/registration/register";
 import type { SessionDeps } from "../services/sessions/sessions";
 
 export function sessionDeps(c: AppContext): SessionDeps {
@@ -33,4 +34,9 @@ export function accountDeps(c: AppContext): AccountDeps {
     peppers: { current: config.passwordPepper, previous: config.passwordPepperPrevious },
     notifier: createNotifier(config, c.env.OTP_KV),
   };
+}
+
+/** accountDeps plus the guard objects that count registration attempts. */
+export function registrationDeps(c: AppContext): RegistrationDeps {
+  return { ...accountDeps(c), otpGuard: c.env.OTP_GUARD };
 }

@@ -4,6 +4,9 @@ import { ContactsRepo } from "../db/contacts-repo";
 import { database } from "../db/client";
 import { EventsRepo } from "../db/events-repo";
 import { UsersRepo } from "../db/users-repo";
+import { AccountRepo } from "../db/account-repo";
+import { IdentitiesRepo } from "../db/identities-repo";
+import { sessionDeps } from "./accounts";
 import { loadConfig } from "../env";
 import { createNotifier } from "../notify";
 import type { ContactVerificationLinkDeps } from "../services/profile/verify-contact";
@@ -27,5 +30,8 @@ export function otpFlowDeps(c: AppContext): OtpFlowDeps {
     users: new UsersRepo(db),
     contacts: new ContactsRepo(db),
     events: new EventsRepo(db),
+    account: new AccountRepo(db),
+    identities: new IdentitiesRepo(db),
+    sessions: sessionDeps(c),
   };
 }

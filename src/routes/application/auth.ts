@@ -1,5 +1,6 @@
 import { clientInfo, logIn } from "../../http/auth";
-import { accountDeps, usersRepo } from "../../wiring/accounts";
+import { accountDeps, registrationDeps, usersRepo } from "../../wiring/accounts";
+import { decoyVerification } from "../../services/registration/verification";
 import { requireProvenContact, startContactVerification, verificationPending } from "./registration-gate";
 import { createRouter, jsonBody, ok, storefrontRoute } from "../../http/openapi";
 import {
@@ -32,13 +33,15 @@ export const authRoutes = createRouter()
       responses: ok(RegisterFormSuccess),
     }),
     async (c) => {
-      const { user, started: verification } = await registerUser(accountDeps(c), c.var.application, c.req.valid("json"), (u) =>
+      const app = c.var.application;
+      const registered = await registerUser(registrationDeps(c), app, { ...c.req.valid("json"), ip: clientInfo(c).ip }, (u) =>
         startContactVerification(c, u),
       );
+      // A taken contact answers like a new one (its owner got a notice): registration tells no one who has an account.
+      const verification = registered.user ? registered.started : decoyVerification(app.config, registered.contacts);
       const pending = verificationPending(verification);
-      if (!pending) await logIn(c, user, "register");
-      const email = user.emails[0]?.email;
-      const phone = user.phones[0];
+      if (registered.user && !pending) await logIn(c, registered.user, "register");
+      const { email, phone } = registered.user ? { email: registered.user.emails[0]?.email, phone: registered.user.phones[0] } : registered.given;
       return c.json(
         {
           success: true,

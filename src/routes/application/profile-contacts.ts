@@ -117,7 +117,7 @@ export const profileContactRoutes = createRouter()
     }),
     async (c) => {
       const destination = emailDestination(c.req.valid("json").email);
-      const user = await makePrimary(profileDeps(c), c.var.application, { user: c.var.user, destination });
+      const user = await makePrimary(profileDeps(c), c.var.application, { user: c.var.user, destination, loggedInAt: c.var.session.record.createdAt });
       return c.json({ user: toUserSchema(user) }, 200);
     },
   )
@@ -136,7 +136,7 @@ export const profileContactRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const destination = mobileDestination(body.phone, body.country_code);
-      const user = await makePrimary(profileDeps(c), c.var.application, { user: c.var.user, destination });
+      const user = await makePrimary(profileDeps(c), c.var.application, { user: c.var.user, destination, loggedInAt: c.var.session.record.createdAt });
       return c.json({ user: toUserSchema(user) }, 200);
     },
   )

@@ -45,7 +45,12 @@ export const profileRoutes = createRouter()
       responses: ok(ProfileEditSuccess),
     }),
     async (c) => {
-      const updated = await updateProfile(profileDeps(c), c.var.application, { user: c.var.user, body: c.req.valid("json"), ip: clientInfo(c).ip });
+      const updated = await updateProfile(profileDeps(c), c.var.application, {
+        user: c.var.user,
+        body: c.req.valid("json"),
+        ip: clientInfo(c).ip,
+        loggedInAt: c.var.session.record.createdAt,
+      });
       return c.json(edited(updated), 200);
     },
   );

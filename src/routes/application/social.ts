@@ -1,8 +1,6 @@
 import type { z } from "@hono/zod-openapi";
-import { database } from "../../db/client";
-import { IdentitiesRepo } from "../../db/identities-repo";
 import { logIn } from "../../http/auth";
-import { eventsRepo, usersRepo } from "../../wiring/accounts";
+import { otpFlowDeps } from "../../wiring/otp";
 import type { AppContext } from "../../http/context";
 import { createRouter, jsonBody, ok, storefrontRoute, upstreamErrors } from "../../http/openapi";
 import { AuthSuccess, GoogleOAuthRequestSchema, OAuthRequestAppleSchema, OAuthRequestSchema, PlatformQuery } from "../../schemas/social";
@@ -14,7 +12,8 @@ import { socialSignIn, type SocialDeps } from "../../services/login/social/sign-
 import { toUserSchema } from "../../services/accounts/users";
 
 function socialDeps(c: AppContext): SocialDeps {
-  return { users: usersRepo(c), identities: new IdentitiesRepo(database(c.env.DB)), events: eventsRepo(c) };
+  const { users, identities, events, contacts, account, sessions } = otpFlowDeps(c);
+  return { users, identities, events, contacts, account, sessions };
 }
 
 /** Every social route: prove the identity, find or create the account, then the same session as any login. */

@@ -4,7 +4,7 @@ import { newId } from "../../crypto/tokens";
 import { ApiError, badRequest, conflict, notFound } from "../../errors";
 import type { DefinitionBody, DefinitionListQuery, PlatformDefinition, StorefrontDefinition } from "../../schemas/attributes";
 import { pagination, type Pagination } from "../../schemas/pagination";
-import { compileRules, optionsOf, RuleError, unsafePatternReason, type CompiledRule, type ValidationRule } from "./rules";
+import { compileRules, optionsOf, RuleError, type CompiledRule, type ValidationRule } from "./rules";
 import type { AttributeType } from "../../schemas/attribute-vocabulary";
 import { modelOf, type AttributeModel } from "./model";
 import { valueFromText } from "./checks";
@@ -182,14 +182,14 @@ export async function deleteDefinition(stores: DefinitionDeps, applicationId: st
   await definitionEvent(stores, applicationId, actor, "deleted", current.slug, { definition_id: id });
 }
 
-function nameMatcher(pattern: string): RegExp {
-  const unsafe = unsafePatternReason(pattern);
-  if (unsafe) throw badRequest(`name: the pattern ${unsafe}`);
-  try {
-    return new RegExp(pattern, "i");
-  } catch {
-    throw badRequest("name: not a valid regular expression");
-  }
+/**
+ * `name=` is a case-insensitive substring, never a regular expression: a caller's pattern compiled by
+ * a backtracking engine (`.*.*.*.*.*!`) can take seconds per definition, and no syntax check catches
+ * every such pattern. Linear in the name's length whatever the caller sends.
+ */
+function nameMatcher(text: string): (name: string) => boolean {
+  const needle = text.toLowerCase();
+  return (name) => name.toLowerCase().includes(needle);
 }
 
 /** The definitions matching a list query, paged (an application has a bounded number of them). */
@@ -206,7 +206,7 @@ export async function listDefinitions(
       !excluded.has(d.id) &&
       (query.slug === undefined || d.slug === query.slug) &&
       (query.type === undefined || d.type === query.type) &&
-      (name === undefined || name.test(d.name)) &&
+      (name === undefined || name(d.name)) &&
       (query.customer_editable === undefined || d.customerEditable === query.customer_editable) &&
       (query.encrypted === undefined || d.encrypted === query.encrypted) &&
       (query.pinned === undefined || d.pinned === query.pinned) &&

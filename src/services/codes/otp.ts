@@ -26,11 +26,11 @@ export interface IssueOtpInput {
    * an unknown destination gets the same answer as a known one without a message to a stranger.
    */
   deliver: boolean;
+  /** The account the OTP is for, when a session (or a register_token) asked for it: it then verifies only for that account. */
+  userId?: string;
   /** On `action: "resend"`: the resend token of the previous send for this destination and purpose. */
   resendToken?: string;
   smsAppHash?: string;
-  /** The logged-in user asking, for a code only that user's session may spend (stored on the record). */
-  userId?: string;
 }
 
 /** What a send endpoint supplies; the flow decides the purpose and whether to deliver. */
@@ -48,7 +48,8 @@ export type OtpLookup =
   | { requestId: string; destination?: Destination }
   | { requestId?: undefined; destination: Destination };
 
-export type OtpCheck = OtpLookup & { purpose: MessagePurpose; code: string };
+/** `userId`: the account submitting it; an OTP issued for an account verifies only for that account, and only such a check takes one. */
+export type OtpCheck = OtpLookup & { purpose: MessagePurpose; code: string; userId?: string };
 
 /** Uniform digits from the CSPRNG: draws above the largest multiple of 10^length are redrawn, so no digit is favoured. */
 export function generateOtp(length: number): string {
@@ -65,9 +66,15 @@ export function generateOtp(length: number): string {
  * HMAC over the code and everything it is bound to, so a stored hash only ever verifies for its own
  * request, destination, purpose and application, and a leaked KV dump cannot be brute-forced offline.
  */
-async function codeHash(secret: string, record: Pick<OtpRecord, "applicationId" | "requestId" | "channel" | "destination" | "purpose">, code: string) {
+async function codeHash(
+  secret: string,
+  record: Pick<OtpRecord, "applicationId" | "requestId" | "channel" | "destination" | "purpose" | "userId">,
+  code: string,
+) {
   const key = await hmacSha256(secret, "user-edge/otp-hash/v1");
-  const message = [record.applicationId, record.requestId, record.channel, record.destination, record.purpose, code].join("\n");
+  const bound = [record.applicationId, record.requestId, record.channel, record.destination, record.purpose];
+  // The user joins the hash only when there is one, so records written before it existed still verify.
+  const message = [...bound, ...(record.userId ? [`user:${record.userId}`] : []), code].join("\n");
   return toHex(await hmacSha256(key, message));
 }
 
@@ -175,10 +182,16 @@ export async function issueOtp(deps: OtpDeps, app: Application, input: IssueOtpI
   const resendToken = newSecret();
   const record = await limitedSend(deps.guard, app, { ...input, now, otp: { requestId, expiresAt } }, async () => {
     const code = generateOtp(settings.length);
-    const bound = { applicationId: app.id, requestId, channel: input.destination.channel, destination: input.destination.address, purpose: input.purpose };
+    const bound = {
+      applicationId: app.id,
+      requestId,
+      channel: input.destination.channel,
+      destination: input.destination.address,
+      purpose: input.purpose,
+      ...(input.userId ? { userId: input.userId } : {}),
+    };
     const saved: OtpRecord = {
       ...bound,
-      ...(input.userId ? { userId: input.userId } : {}),
       codeHash: await codeHash(deps.secret, bound, code),
       resendTokenHash: await sha256Hex(resendToken),
       expiresAt,
@@ -209,6 +222,7 @@ export async function verifyOtp(deps: OtpDeps, app: Application, check: OtpCheck
   const mismatch =
     !record ||
     record.purpose !== check.purpose ||
+    record.userId !== check.userId ||
     (destination && (record.channel !== destination.channel || record.destination !== destination.address));
   if (mismatch || record.expiresAt <= now) throw otpExpired();
 

@@ -9,8 +9,9 @@ import type { Destination } from "../codes/destinations";
 import { issueOtp, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
 import { notifyAccountOwner } from "../profile/security-notices";
 import { newUserRecord } from "../accounts/users";
+import { claimProvenContact, type ClaimDeps } from "../accounts/claim";
 
-export interface OtpAccountDeps extends OtpDeps {
+export interface OtpAccountDeps extends OtpDeps, ClaimDeps {
   users: UsersRepo;
   contacts: ContactsRepo;
   events: EventsRepo;
@@ -79,12 +80,19 @@ async function registerByContact(deps: OtpAccountDeps, app: Application, destina
  * Verifies a login OTP and returns the account to log in: the one owning the contact (blocked,
  * archived and deleting accounts refused), or a new one with the contact verified when sign-up is open.
  */
-export async function completeLoginOtp(deps: OtpAccountDeps, app: Application, check: OtpLookup & { code: string }): Promise<OtpLoginResult> {
+export async function completeLoginOtp(
+  deps: OtpAccountDeps,
+  app: Application,
+  // userId: the session user, when one sends the verify: a login code sent while logged in is bound to that user.
+  check: OtpLookup & { code: string; userId?: string },
+): Promise<OtpLoginResult> {
   requireOtpLogin(app);
   const record = await verifyOtp(deps, app, { ...check, purpose: "login" });
   const destination: Destination = { channel: record.channel, address: record.destination };
   const account = await findAccount(deps.users, app.id, destination);
-  if (account) return { user: await withVerifiedContact(deps, app, requireUsable(account), destination), created: false };
+  // An account that only lists the address (unverified) is reset for the prover, or lets the address go (claim.ts).
+  const claimed = account && (await claimProvenContact(deps, app.id, requireUsable(account), destination));
+  if (claimed) return { user: await withVerifiedContact(deps, app, claimed, destination), created: false };
   if (!app.config.register) {
     throw new ApiError(403, "REGISTRATION_DISABLED", "No account uses this contact and this store does not allow sign-up");
   }

@@ -103,5 +103,5 @@ export async function verifyStorefrontOtp(deps: ProfileDeps, app: Application, c
     });
     return { flow: "contact", user };
   }
-  return { flow: "login", ...(await completeLoginOtp(deps, app, lookup)) };
+  return { flow: "login", ...(await completeLoginOtp(deps, app, { ...lookup, ...(sessionUser ? { userId: sessionUser.user.id } : {}) })) };
 }

@@ -2,7 +2,7 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPaylo
 import { sha256Hex } from "../../crypto/tokens";
 import type { EventsRepo } from "../../db/events-repo";
 import { ContactTakenError, type UserRecord, type UsersRepo } from "../../db/users-repo";
-import type { OtpGuard } from "../../durable/otp-guard";
+import { tokenIdGuard, type OtpGuard } from "../../durable/otp-guard";
 import { ApiError, badGateway, conflict } from "../../errors";
 import { TOKEN_LOGIN_ALGORITHMS, type PlatformConfig } from "../../schemas/platform-config";
 import type { Application } from "../tenants/applications";
@@ -89,7 +89,7 @@ async function verifyLoginToken(app: Application, token: string, now: number): P
 async function claimTokenId(guard: DurableObjectNamespace<OtpGuard>, app: Application, claims: LoginClaims, now: number) {
   const hash = await sha256Hex(`${claims.iss ?? ""}\n${claims.jti}`);
   const shard = parseInt(hash.slice(0, 4), 16) % JTI_SHARDS;
-  const stub = guard.get(guard.idFromName(`jti:${app.id}:${shard}`));
+  const stub = tokenIdGuard(guard, app.id, shard);
   const expiresAt = (claims.exp + TOKEN_CLOCK_SKEW_SECONDS) * 1000;
   if (!(await stub.claim(`login-token:${hash}`, expiresAt, now))) throw rejected("it was already used (jti seen before)");
 }

@@ -97,9 +97,9 @@ export function issueNewContactOtp(deps: ProfileDeps, app: Application, input: N
     destination: input.destination,
     ip: input.ip,
     deliver: true,
-    ...(input.smsAppHash ? { smsAppHash: input.smsAppHash } : {}),
     // Bound to the user who asked: verifyEmailOTP / verifyMobileOTP spend it only on this user's session.
     userId: input.user.user.id,
+    ...(input.smsAppHash ? { smsAppHash: input.smsAppHash } : {}),
   });
 }
 
@@ -110,7 +110,7 @@ export async function sendPrimaryOtp(
   input: { user: UserRecord; entity: ContactEntity; purpose: Extract<MessagePurpose, "reauth" | "delete_account">; ip: string },
 ): Promise<{ issued: IssuedOtp; destination: Destination }> {
   const destination = proofDestination(input.user, input.entity);
-  const issued = await issueOtp(deps, app, { purpose: input.purpose, destination, ip: input.ip, deliver: true });
+  const issued = await issueOtp(deps, app, { purpose: input.purpose, destination, ip: input.ip, deliver: true, userId: input.user.user.id });
   return { issued, destination };
 }
 
@@ -124,7 +124,7 @@ export async function verifyPrimaryOtp(
   input: { user: UserRecord; entity: ContactEntity; requestId: string; code: string },
 ): Promise<string> {
   const destination = proofDestination(input.user, input.entity);
-  await verifyOtp(deps, app, { requestId: input.requestId, destination, purpose: "reauth", code: input.code });
+  await verifyOtp(deps, app, { requestId: input.requestId, destination, purpose: "reauth", code: input.code, userId: input.user.user.id });
   return issueCode(
     deps.codes,
     { kind: proofKind(input.entity), applicationId: app.id, userId: input.user.user.id, channel: destination.channel, destination: destination.address },
@@ -168,7 +168,7 @@ export async function completeContactChange(
       ? { destination: input.destination }
       : undefined;
   if (!lookup) throw invalidField("body", "request_id", "required (or, for an email, the email)");
-  const record = await verifyOtp(deps, app, { ...lookup, purpose: "verify_contact", code: input.code });
+  const record = await verifyOtp(deps, app, { ...lookup, purpose: "verify_contact", code: input.code, userId: user.user.id });
   const destination: Destination = { channel: record.channel, address: record.destination };
   if (destination.channel !== channelOf(input.entity)) {
     throw new ApiError(400, "OTP_EXPIRED", `This code was sent to an ${destination.channel === "email" ? "email address" : "mobile number"}, not an ${input.entity}`);

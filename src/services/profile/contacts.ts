@@ -39,6 +39,22 @@ export function requireV1ContactChanges(app: Application): void {
   );
 }
 
+/**
+ * A v1 call that changes a primary contact proves nothing but the session, so the session must be a
+ * fresh login (ASVS 7.5.1): a stolen, long-lived cookie cannot move the account's recovery address.
+ * The v2.0 flow proves the current primary instead and does not need this.
+ */
+export function requireRecentLogin(app: Application, loggedInAt: number, now = Date.now()): void {
+  const minutes = app.config.profile.reauth_window_minutes;
+  if (now - loggedInAt <= minutes * 60_000) return;
+  throw new ApiError(
+    403,
+    "REAUTH_REQUIRED",
+    `Changing a primary email or mobile number needs a login from the last ${minutes} minutes: log in again, or use the profile v2.0 flow that proves the current primary`,
+    { use: "/service/application/user/profile/v2.0/{entity}/primary/otp/send" },
+  );
+}
+
 /** A link failing only because one was just sent (cooldown, hourly cap) is reported as "no link sent". */
 async function linkUnlessThrottled(deps: ProfileDeps, app: Application, input: { user: UserRecord; destination: Destination; ip: string }) {
   try {
@@ -113,13 +129,18 @@ export async function removeContact(
 }
 
 /** setEmailAsPrimary / setMobileNumberAsPrimary: a verified entry of the account becomes the primary of its kind. */
-export async function makePrimary(deps: ProfileDeps, app: Application, input: { user: UserRecord; destination: Destination }): Promise<UserRecord> {
+export async function makePrimary(
+  deps: ProfileDeps,
+  app: Application,
+  input: { user: UserRecord; destination: Destination; loggedInAt: number },
+): Promise<UserRecord> {
   requireV1ContactChanges(app);
   const { user, destination } = input;
   const entry = entryOf(user, destination);
   if (!entry?.active) throw notFound(`This ${noun(destination)} is not on the account`);
   if (!entry.verified) throw new ApiError(400, "CONTACT_NOT_VERIFIED", `Only a verified ${noun(destination)} can become the primary one; verify it first`);
   if (entry.primary) return user;
+  requireRecentLogin(app, input.loggedInAt);
   if (!(await deps.contacts.setPrimary(app.id, user.user.id, destination.channel, destination.address))) {
     throw conflict("The account's contacts changed meanwhile; reload them and try again");
   }

@@ -67,7 +67,7 @@ export async function requestDeletion(
   if (request.request_id === undefined) throw invalidField("body", "request_id", "required: the request_id of the code's send");
   if (request.otp === undefined) throw invalidField("body", "otp", "required: the code that was sent");
   const purpose = await deletionPurpose(deps, app, user, request.request_id);
-  const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose, code: request.otp }, now);
+  const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose, code: request.otp, userId: user.user.id }, now);
   if (!contactEntry(user, { channel: record.channel, address: record.destination })) throw notThisAccountsCode();
 
   const at = new Date(now).toISOString();

@@ -3,7 +3,7 @@ import type { UserRecord } from "../../db/users-repo";
 import type { Application } from "../tenants/applications";
 import { checkNewContact, issueNewContactOtp, primaryContact, reloadUser, sameDestination, type ProfileDeps } from "./contact-change";
 import { emailDestination, mobileDestination, type Destination } from "../codes/destinations";
-import { requireV1ContactChanges } from "./contacts";
+import { requireRecentLogin, requireV1ContactChanges } from "./contacts";
 import type { IssuedOtp } from "../codes/otp";
 
 /** EditProfileRequestSchema after validation (dob already an ISO date-time, gender lower-cased). */
@@ -59,13 +59,16 @@ function changed<T extends Destination>(user: UserRecord, destination: T | undef
 export async function updateProfile(
   deps: ProfileDeps,
   app: Application,
-  input: { user: UserRecord; body: ProfileUpdate; ip: string },
+  input: { user: UserRecord; body: ProfileUpdate; ip: string; loggedInAt: number },
   now = new Date().toISOString(),
 ): Promise<ProfileUpdated> {
   const { user, body } = input;
   const email = changed(user, body.email === undefined ? undefined : emailDestination(body.email));
   const mobile = changed(user, body.mobile ? mobileDestination(body.mobile.phone, body.mobile.country_code ?? body.country_code) : undefined);
-  if (email || mobile) requireV1ContactChanges(app);
+  if (email || mobile) {
+    requireV1ContactChanges(app);
+    requireRecentLogin(app, input.loggedInAt);
+  }
   for (const destination of [email, mobile]) if (destination) await checkNewContact(deps, app, user, destination);
 
   const send = (destination: Destination) =>

@@ -45,7 +45,9 @@ export function noticeRecipient(before: UserRecord, prefer?: Channel): Destinati
 
 export type SecurityNotice =
   | { purpose: Extract<NoticePurpose, "contact_added" | "primary_changed" | "contact_removed">; contact: Destination }
-  | { purpose: Extract<NoticePurpose, "password_changed" | "password_reset"> };
+  | { purpose: Extract<NoticePurpose, "password_changed" | "password_reset"> }
+  /** Goes to the contact itself: whoever receives it controls the address someone tried to register with. */
+  | { purpose: Extract<NoticePurpose, "register_attempt">; contact: Destination };
 
 const same = (a: Destination, b: Destination) => a.channel === b.channel && a.address === b.address;
 
@@ -62,8 +64,8 @@ export async function notifyAccountOwner(
 ): Promise<void> {
   if (!app.config.security_notifications.enable) return;
   const contact = "contact" in notice ? notice.contact : undefined;
-  const to = noticeRecipient(before, notice.purpose === "primary_changed" ? contact?.channel : undefined);
-  if (!to || (contact && same(to, contact))) return;
+  const to = notice.purpose === "register_attempt" ? notice.contact : noticeRecipient(before, notice.purpose === "primary_changed" ? contact?.channel : undefined);
+  if (!to || (notice.purpose !== "register_attempt" && contact && same(to, contact))) return;
   try {
     const message = composeMessage({
       applicationId: app.id,

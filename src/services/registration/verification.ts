@@ -1,3 +1,4 @@
+import { newSecret, randomBytes, toHex } from "../../crypto/tokens";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import type { CodeStore } from "../../kv/code-store";
@@ -41,6 +42,23 @@ export interface VerificationStart {
 }
 
 export const verificationPending = (v: VerificationStart) => v.verify_email_otp || v.verify_mobile_otp;
+
+/**
+ * What registration answers when a contact already has an account: the fields a new account with these
+ * contacts would get (OTPs "sent", a register_token), random and bound to nothing, so the answer does
+ * not tell the two apart. The real owner gets a register_attempt notice instead of a code.
+ */
+export function decoyVerification(config: PlatformConfig, contacts: Destination[]): VerificationStart {
+  const levels = config.register_required_fields;
+  const pending = contacts.filter((d) => (d.channel === "email" ? levels.email.level : levels.mobile.level) === "hard");
+  const start = flagsFor(pending);
+  if (pending.length === 0) return start;
+  start.resend_timer = config.otp.resend_timer;
+  if (start.verify_email_otp) start.resend_email_token = newSecret();
+  if (start.verify_mobile_otp) Object.assign(start, { request_id: toHex(randomBytes(16)), resend_token: newSecret() });
+  start.register_token = newSecret();
+  return start;
+}
 
 /** The account's unverified primary contacts whose kind the application wants proven ("hard"). */
 export function contactsToVerify(config: PlatformConfig, record: UserRecord): Destination[] {
@@ -87,7 +105,7 @@ export async function startVerification(
   const [first] = pending;
   if (!first) return start;
   for (const destination of pending) {
-    const issued = await issueOtp(deps, app, { purpose: "register", destination, ip, deliver: true });
+    const issued = await issueOtp(deps, app, { purpose: "register", destination, ip, deliver: true, userId: record.user.id });
     start.resend_timer = issued.resendTimer;
     if (destination.channel === "email") start.resend_email_token = issued.resendToken;
     else Object.assign(start, { request_id: issued.requestId, resend_token: issued.resendToken });
@@ -134,7 +152,7 @@ export async function sendVerificationOtp(
   if (!contactsToVerify(app.config, account).some(sameDestination(send.destination))) {
     throw new ApiError(400, "CONTACT_NOT_PENDING", "This contact is not one the registration has to verify");
   }
-  return issueOtp(deps, app, { ...send, purpose: "register", deliver: true });
+  return issueOtp(deps, app, { ...send, purpose: "register", deliver: true, userId: account.user.id });
 }
 
 export interface VerificationResult {
@@ -155,7 +173,7 @@ export async function completeVerification(
 ): Promise<VerificationResult> {
   const { registerToken, ...check } = input;
   const account = await registrant(deps, app, registerToken);
-  const otp = await verifyOtp(deps, app, { ...check, purpose: "register" });
+  const otp = await verifyOtp(deps, app, { ...check, purpose: "register", userId: account.user.id });
   const destination: Destination = { channel: otp.channel, address: otp.destination };
   const entry = contactEntry(account, destination);
   if (!entry) throw notOnAccount();

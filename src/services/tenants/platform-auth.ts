@@ -93,6 +93,16 @@ export async function refreshTokens(
   return issueTokens(caller, settings);
 }
 
+/**
+ * Access tokens are checked against their client on every request (one indexed read, beside the
+ * application's): a client deactivated (or deleted) stops working at once, not when its token expires.
+ * Refresh needs the client's credentials too (authenticateClient), so it stops there as well.
+ */
+export async function requireActiveClient(repo: ApplicationsRepo, caller: PlatformCaller): Promise<void> {
+  const client = await repo.findPlatformClient(caller.companyId, caller.clientId);
+  if (!client?.active) throw new ApiError(401, "CLIENT_INACTIVE", "The platform client of this token is deactivated");
+}
+
 /** Verifies a platform access token (HS256 only, issuer, audience, expiry). */
 export async function verifyAccessToken(token: string, signingKey: string): Promise<PlatformCaller> {
   try {

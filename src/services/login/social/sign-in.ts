@@ -6,8 +6,9 @@ import { ApiError } from "../../../errors";
 import type { Application } from "../../tenants/applications";
 import { newUserRecord } from "../../accounts/users";
 import type { ProviderResult, ProvenIdentity, SocialProvider } from "./provider";
+import { claimProvenContact, type ClaimDeps } from "../../accounts/claim";
 
-export interface SocialDeps {
+export interface SocialDeps extends ClaimDeps {
   users: UsersRepo;
   identities: IdentitiesRepo;
   events: EventsRepo;
@@ -72,27 +73,25 @@ async function resolveAccount(stores: SocialDeps, app: Application, provider: Pr
     return { record: ensureUsable(record), userExists: true };
   }
   if (identity.email && identity.emailVerified) {
-    const owner = await stores.users.findByEmail(app.id, identity.email);
+    const found = await stores.users.findByEmail(app.id, identity.email);
+    // Only listed there (unverified): the account is reset for the prover, or lets the address go (accounts/claim.ts).
+    const owner = found && (await claimProvenContact(stores, app.id, ensureUsable(found), { channel: "email", address: identity.email }));
     if (owner) return { record: await link(stores, app, provider, owner, identity), userExists: true };
   }
   return { record: await register(stores, app, provider, proven), userExists: false };
 }
 
 /**
- * Links the provider account to the user holding the same email. Only when that user verified the
- * email too: otherwise whoever pre-registered the address (and knows its password) would share the
- * account of the person who really owns it.
+ * Links the provider account to the user holding the same email, which the provider verified: the
+ * email is marked verified there too (claimProvenContact already reset an account that had only
+ * listed it, so no squatter shares it).
  */
 async function link(stores: SocialDeps, app: Application, provider: Provider, owner: UserRecord, identity: ProvenIdentity) {
-  ensureUsable(owner);
-  const held = owner.emails.find((e) => e.email === identity.email && e.active);
-  if (!held?.verified) {
-    throw accountExists(
-      `An account with ${identity.email} exists but has not verified that address; log in to it another way and verify it first`,
-    );
-  }
   const now = new Date().toISOString();
   await stores.users.commit([
+    ...(identity.email && !owner.emails.some((e) => e.active && e.verified && e.email === identity.email)
+      ? [stores.contacts.markVerifiedStatement(app.id, owner.user.id, "email", identity.email)]
+      : []),
     stores.identities.insertStatement(identityRow(app, identity, owner.user.id, now)),
     stores.events.insertStatement({
       applicationId: app.id,
@@ -106,7 +105,7 @@ async function link(stores: SocialDeps, app: Application, provider: Provider, ow
       createdAt: now,
     }),
   ]);
-  return owner;
+  return (await stores.users.findById(app.id, owner.user.id)) ?? owner;
 }
 
 async function register(stores: SocialDeps, app: Application, provider: Provider, { identity, display }: ProviderResult) {
