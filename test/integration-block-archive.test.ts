@@ -82,7 +82,9 @@ describe("platform archive, seen from the storefront", () => {
     const email = `squatted-${Date.now()}@example.com`;
     const res = await register(tenant, { email, password: GOOD_PASSWORD });
     expect(((await res.json()) as VerificationStart).verify_email_otp).toBe(true);
-    await expectError(await register(tenant, { email, password: GOOD_PASSWORD }), 409, "CONTACT_TAKEN");
+    // Issue 14: a taken address gets the answer a new one would (no second account; its owner is told instead).
+    expect((await register(tenant, { email, password: GOOD_PASSWORD })).status).toBe(200);
+    expect((await env.DB.prepare("select count(*) as n from user_emails where email = ?").bind(email).first<{ n: number }>())!.n).toBe(1);
     const squatter = (await env.DB.prepare("select user_id from user_emails where email = ?").bind(email).first<{ user_id: string }>())!;
     expect((await admin.api("/customers/archive", send("PUT", { user_id: squatter.user_id }))).status).toBe(200);
     const owner = await registeredUser(tenant, { email });
