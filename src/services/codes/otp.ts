@@ -214,6 +214,16 @@ export async function issueOtp(deps: OtpDeps, app: Application, input: IssueOtpI
  * Checks a submitted OTP. The attempt is decided by the destination's guard object, so the attempt
  * limit is exact under any concurrency and a used OTP never verifies twice. Returns the OTP record.
  */
+/**
+ * A code bound to an account verifies only for that account. A login code sent without a session is bound
+ * to no one and verifies from any session (the sign-in replaces it); every other unbound purpose must be
+ * spent unbound, so a check naming a user (deletion, contact change) never spends a stranger's code.
+ */
+function boundTo(record: OtpRecord, check: OtpCheck): boolean {
+  if (check.purpose === "login" && record.userId === undefined) return true;
+  return record.userId === check.userId;
+}
+
 export async function verifyOtp(deps: OtpDeps, app: Application, check: OtpCheck, now = Date.now()): Promise<OtpRecord> {
   const { destination } = check;
   const record = check.requestId
@@ -222,7 +232,7 @@ export async function verifyOtp(deps: OtpDeps, app: Application, check: OtpCheck
   const mismatch =
     !record ||
     record.purpose !== check.purpose ||
-    record.userId !== check.userId ||
+    !boundTo(record, check) ||
     (destination && (record.channel !== destination.channel || record.destination !== destination.address));
   if (mismatch || record.expiresAt <= now) throw otpExpired();
 
