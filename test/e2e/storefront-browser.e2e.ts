@@ -95,6 +95,18 @@ async function runScenario(browser: Browser, scenario: Scenario, operations: Set
     );
     await shot("profile");
 
+    // The optional mobile was only listed, not proven; proven through the account (addMobileNumber's link and
+    // verifyMobile), it signs in to it. (Proven by an OTP login alone, it would go to its prover, not join this account.)
+    const verifyPhone = form("Verify your mobile");
+    await verifyPhone.getByRole("button", { name: "Send a verification link" }).click();
+    await eventually(() => statusText(page)).toBe("Verification link sent to your mobile.");
+    const { link: phoneLink = "" } = await outboxMessage(workerUrl, `+91${mobile}`, "verify_link");
+    await verifyPhone.getByLabel("Code from the link").fill(new URL(phoneLink).searchParams.get("code") ?? "");
+    await verifyPhone.getByRole("button", { name: "Verify mobile" }).click();
+    await eventually(() => statusText(page)).toBe("Mobile verified.");
+    await eventually(() => profile.allTextContents()).toEqual(expect.arrayContaining([`+91 ${mobile} ✓ verified`]));
+    expect(await verifyPhone.isVisible()).toBe(false);
+
     await account.getByRole("button", { name: "Log out" }).click();
     await eventually(() => signedOut.isVisible()).toBe(true);
     await shot("logged-out-after-register");

@@ -12,8 +12,8 @@ import { socialSignIn, type SocialDeps } from "../../services/login/social/sign-
 import { toUserSchema } from "../../services/accounts/users";
 
 function socialDeps(c: AppContext): SocialDeps {
-  const { users, identities, events, contacts, account, sessions } = otpFlowDeps(c);
-  return { users, identities, events, contacts, account, sessions };
+  const { users, identities, events, contacts, account, sessions, notifier } = otpFlowDeps(c);
+  return { users, identities, events, contacts, account, sessions, notifier };
 }
 
 /** Every social route: prove the identity, find or create the account, then the same session as any login. */

@@ -4,7 +4,10 @@ import type { EventsRepo } from "../../db/events-repo";
 import type { IdentitiesRepo } from "../../db/identities-repo";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import type { Destination } from "../codes/destinations";
+import type { Notifier } from "../../notify";
+import { notifyAccountOwner } from "../profile/security-notices";
 import { endAllSessions, type SessionDeps } from "../sessions/sessions";
+import type { Application } from "../tenants/applications";
 import { contactEntry } from "./by-contact";
 
 export interface ClaimDeps {
@@ -14,6 +17,7 @@ export interface ClaimDeps {
   account: AccountRepo;
   identities: IdentitiesRepo;
   sessions: SessionDeps;
+  notifier: Notifier;
 }
 
 const hasProvenContact = (record: UserRecord) => record.emails.some((e) => e.active && e.verified) || record.phones.some((p) => p.active && p.verified);
@@ -28,7 +32,11 @@ const hasProvenContact = (record: UserRecord) => record.emails.some((e) => e.act
  *   becomes the prover's, reset: password, profile fields and linked provider accounts cleared,
  *   every session ended (the squatter's included);
  * - the account has proven another contact: it belongs to whoever controls that one, so the address
- *   is released from it and the prover gets an account of its own.
+ *   is released from it (its owner is told) and the prover gets an account of its own;
+ * - unless the prover is signed in to that very account: then it is the owner's own proof (a shopper
+ *   confirming the mobile they gave at registration), and the address is simply verified there.
+ * A contact given at registration is no exception: registering with one's own proven email and a
+ * stranger's phone is the same squat as adding that phone later.
  */
 
 /**
@@ -38,14 +46,17 @@ const hasProvenContact = (record: UserRecord) => record.emails.some((e) => e.act
  */
 export async function claimProvenContact(
   deps: ClaimDeps,
-  applicationId: string,
+  app: Pick<Application, "id" | "config">,
   account: UserRecord,
-  destination: Destination,
+  proof: { destination: Destination; /** The account whose own session sent and verified the proof, if any. */ sessionUserId?: string | undefined },
   now = new Date().toISOString(),
 ): Promise<UserRecord | undefined> {
+  const { destination } = proof;
   const entry = contactEntry(account, destination);
   if (!entry || entry.verified) return account;
   const userId = account.user.id;
+  if (proof.sessionUserId === userId) return account;
+  const applicationId = app.id;
   const event = (type: string, title: string) =>
     deps.events.insertStatement({ applicationId, userId, type, title, actor: "user", visible: true, data: { channel: destination.channel }, createdAt: now });
   if (hasProvenContact(account)) {
@@ -54,6 +65,7 @@ export async function claimProvenContact(
       deps.contacts.touchStatement(applicationId, userId, now),
       event("user.contact_released", destination.channel === "email" ? "Unverified email released: its owner proved it" : "Unverified mobile number released: its owner proved it"),
     ]);
+    await notifyAccountOwner(deps.notifier, app, account, { purpose: "contact_removed", contact: destination });
     return undefined;
   }
   await deps.users.commit([

@@ -90,8 +90,9 @@ export async function completeLoginOtp(
   const record = await verifyOtp(deps, app, { ...check, purpose: "login" });
   const destination: Destination = { channel: record.channel, address: record.destination };
   const account = await findAccount(deps.users, app.id, destination);
-  // An account that only lists the address (unverified) is reset for the prover, or lets the address go (claim.ts).
-  const claimed = account && (await claimProvenContact(deps, app.id, requireUsable(account), destination));
+  // An account that only lists the address (unverified) is reset for the prover, or lets the address go
+  // (claim.ts), unless the code was sent and verified from that account's own session (record.userId).
+  const claimed = account && (await claimProvenContact(deps, app, requireUsable(account), { destination, sessionUserId: record.userId }));
   if (claimed) return { user: await withVerifiedContact(deps, app, claimed, destination), created: false };
   if (!app.config.register) {
     throw new ApiError(403, "REGISTRATION_DISABLED", "No account uses this contact and this store does not allow sign-up");

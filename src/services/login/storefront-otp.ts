@@ -1,6 +1,6 @@
 import type { UserRecord } from "../../db/users-repo";
 import type { Application } from "../tenants/applications";
-import { contactVerified, findAccount } from "../accounts/by-contact";
+import { contactEntry, findAccount } from "../accounts/by-contact";
 import type { Destination } from "../codes/destinations";
 import { invalidResendToken, issueOtp, resentOtp, type IssuedOtp, type OtpLookup, type SendOtpInput } from "../codes/otp";
 import { completeContactChange, type ProfileDeps } from "../profile/contact-change";
@@ -29,8 +29,9 @@ const RESENDABLE = ["register", "verify_contact", "login"] as const;
  * - with a register_token: the registration's code for one of its contacts;
  * - a resend (`action: "resend"` + token) repeats the send its token belongs to, for the same user: a
  *   registration code, a new contact's code from updateProfile, or a login code;
- * - logged in, to one of the user's own verified contacts: a code bound to that user, which logs in
- *   (where OTP login is on) and confirms the user's deleteUser;
+ * - logged in, to one of the user's own contacts: a code bound to that user, which logs in (where OTP
+ *   login is on; it verifies a contact the user only listed, such as a mobile given at registration
+ *   that the application did not ask to prove) and confirms the user's deleteUser;
  * - otherwise a login code (a decoy for unknown contacts when sign-up is closed).
  */
 export async function sendStorefrontOtp(deps: ProfileDeps, app: Application, input: StorefrontSend): Promise<IssuedOtp> {
@@ -45,7 +46,7 @@ export async function sendStorefrontOtp(deps: ProfileDeps, app: Application, inp
     if (previous.purpose === "login" && previous.userId === undefined) return sendLoginOtp(deps, app, send);
     return issueOtp(deps, app, { ...send, purpose: previous.purpose, deliver: true, ...(previous.userId ? { userId: previous.userId } : {}) });
   }
-  if (sessionUser && contactVerified(sessionUser, send.destination)) {
+  if (sessionUser && contactEntry(sessionUser, send.destination)) {
     return issueOtp(deps, app, { ...send, purpose: "login", deliver: true, userId: sessionUser.user.id });
   }
   return sendLoginOtp(deps, app, send);

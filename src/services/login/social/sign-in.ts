@@ -75,7 +75,7 @@ async function resolveAccount(stores: SocialDeps, app: Application, provider: Pr
   if (identity.email && identity.emailVerified) {
     const found = await stores.users.findByEmail(app.id, identity.email);
     // Only listed there (unverified): the account is reset for the prover, or lets the address go (accounts/claim.ts).
-    const owner = found && (await claimProvenContact(stores, app.id, ensureUsable(found), { channel: "email", address: identity.email }));
+    const owner = found && (await claimProvenContact(stores, app, ensureUsable(found), { destination: { channel: "email", address: identity.email } }));
     if (owner) return { record: await link(stores, app, provider, owner, identity), userExists: true };
   }
   return { record: await register(stores, app, provider, proven), userExists: false };
