@@ -101,6 +101,10 @@ describe("security notices to the account owner", () => {
     expect(((await login.json()) as { user: { _id: string } }).user._id).not.toBe(m.userId);
     const own = (await (await m.call("GET", "/authentication/v1.0/session")).json()) as { user: { phone_numbers?: { phone: string }[] } };
     expect((own.user.phone_numbers ?? []).map((p) => p.phone)).not.toContain(mobile);
+    // The account's owner learns the number left, masked; the prover is told nothing about the account.
+    const notice = await theNotice(m.email!, "contact_removed", mobile);
+    expect(notice.text).toContain(maskedMobile(mobile));
+    expect((await notices(e164(mobile))).filter((n) => n.purpose === "contact_removed")).toEqual([]);
   });
 
   it("deleteEmail: the primary is told which contact left, masked", async () => {
