@@ -19,10 +19,19 @@ export interface OutboundMessage {
   createdAt: number;
 }
 
-/** Delivers email and SMS alike; which transport runs is decided once, from the Worker's config. */
-export interface Notifier {
+/** Something that hands messages to a provider (or the dev outbox). */
+export interface MessageTransport {
   /** Resolves once the message is accepted for delivery; throws DeliveryError otherwise. */
   send(message: OutboundMessage): Promise<void>;
+}
+
+/** Delivers email and SMS alike; which transport runs is decided once, from the Worker's config. */
+export interface Notifier extends MessageTransport {
+  /**
+   * Delivers nothing, in about the time a delivery of this message takes: the decoy for an address
+   * with no account (forgot password, reset link, OTP login with sign-up closed) must not answer sooner.
+   */
+  imitate(message: Pick<OutboundMessage, "channel">): Promise<void>;
 }
 
 /** The message was not accepted (provider error, timeout, missing provider). Nothing was delivered. */

@@ -1,4 +1,4 @@
-import type { Notifier, OutboundMessage } from "./notifier";
+import type { MessageTransport, OutboundMessage } from "./notifier";
 
 /** How long dev messages stay readable. */
 const OUTBOX_TTL_SECONDS = 3600;
@@ -23,7 +23,7 @@ const entryKey = (m: OutboundMessage) =>
   `${prefix(m.to)}${String(NEWEST_FIRST - m.createdAt).padStart(16, "0")}:${m.id}`;
 
 /** Dev and test transport: messages land in KV, readable at GET /_dev/outbox (only when DEV_OUTBOX is on). */
-export class OutboxNotifier implements Notifier {
+export class OutboxNotifier implements MessageTransport {
   constructor(private readonly kv: KVNamespace) {}
 
   async send(message: OutboundMessage): Promise<void> {

@@ -5,6 +5,7 @@ import { EventsRepo } from "../../src/db/events-repo";
 import { PasswordsRepo } from "../../src/db/passwords-repo";
 import { UsersRepo } from "../../src/db/users-repo";
 import { OutboxNotifier } from "../../src/notify/outbox";
+import { pacedOutbox } from "../../src/notify/pacing";
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig } from "../../src/schemas/platform-config";
 import { deepMerge } from "../../src/services/tenants/deep-merge";
 import type { AccountDeps } from "../../src/services/passwords/passwords";
@@ -103,7 +104,7 @@ export function accountStoresForTest(): AccountDeps {
     sessions: { registry: env.USER_SESSIONS, records: env.SESSIONS_KV },
     guard: env.LOGIN_GUARD,
     peppers: { current: env.PASSWORD_PEPPER! },
-    notifier: new OutboxNotifier(env.OTP_KV),
+    notifier: pacedOutbox(new OutboxNotifier(env.OTP_KV)),
   };
 }
 

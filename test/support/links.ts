@@ -6,6 +6,7 @@ import { EventsRepo } from "../../src/db/events-repo";
 import type { UserRecord } from "../../src/db/users-repo";
 import { CodeStore } from "../../src/kv/code-store";
 import { OutboxNotifier } from "../../src/notify/outbox";
+import { pacedOutbox } from "../../src/notify/pacing";
 import { toApplication } from "../../src/services/tenants/applications";
 import { sendVerificationLink } from "../../src/services/profile/verify-contact";
 import type { Destination } from "../../src/services/codes/destinations";
@@ -18,7 +19,7 @@ export async function sendLinkFor(tenant: Tenant, user: UserRecord, destination:
   const row = await new ApplicationsRepo(db, env.DB).findApplication(tenant.applicationId);
   const deps = {
     codes: new CodeStore(env.OTP_KV),
-    notifier: new OutboxNotifier(env.OTP_KV),
+    notifier: pacedOutbox(new OutboxNotifier(env.OTP_KV)),
     linkBase: "https://shop.test",
     guard: env.OTP_GUARD,
     users: usersRepo(),

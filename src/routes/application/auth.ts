@@ -34,11 +34,10 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const app = c.var.application;
-      const registered = await registerUser(registrationDeps(c), app, { ...c.req.valid("json"), ip: clientInfo(c).ip }, (u) =>
-        startContactVerification(c, u),
-      );
+      const deps = registrationDeps(c);
+      const registered = await registerUser(deps, app, { ...c.req.valid("json"), ip: clientInfo(c).ip }, (u) => startContactVerification(c, u));
       // A taken contact answers like a new one (its owner got a notice): registration tells no one who has an account.
-      const verification = registered.user ? registered.started : decoyVerification(app.config, registered.contacts);
+      const verification = registered.user ? registered.started : await decoyVerification(deps.notifier, app.config, registered);
       const pending = verificationPending(verification);
       if (registered.user && !pending) await logIn(c, registered.user, "register");
       const { email, phone } = registered.user ? { email: registered.user.emails[0]?.email, phone: registered.user.phones[0] } : registered.given;

@@ -4,6 +4,7 @@ import type { Notifier } from "../../notify";
 import type { MessagePurpose } from "../../notify/purposes";
 import { composeMessage } from "../../notify/templates";
 import type { Application } from "../tenants/applications";
+import { newSecret } from "../../crypto/tokens";
 import { deliverOrUndo } from "./delivery";
 import type { Destination } from "./destinations";
 import { discardCode, issueCode } from "./one-time-codes";
@@ -37,17 +38,25 @@ export interface LinkInput {
   destination: Destination;
 }
 
+function linkMessage(deps: LinkDeps, app: Application, input: Omit<LinkInput, "userId">, code: string, now: number) {
+  const url = linkBase(deps, app);
+  url.pathname = `${url.pathname.replace(/\/$/, "")}${LINK_PATHS[input.kind]}`;
+  url.searchParams.set("code", code);
+  const { channel, address } = input.destination;
+  return composeMessage({ applicationId: app.id, config: app.config, channel, to: address, purpose: input.purpose, link: url.toString() }, now);
+}
+
 /** Issues a single-use link code bound to user, contact and application, and sends the link. */
 export async function sendLink(deps: LinkDeps, app: Application, input: LinkInput, now = Date.now()): Promise<void> {
-  const url = linkBase(deps, app);
+  linkBase(deps, app);
   const { channel, address } = input.destination;
   const record = { kind: input.kind, applicationId: app.id, userId: input.userId, channel, destination: address };
   const code = await issueCode(deps.codes, record, app.config.otp.link_ttl_seconds, now);
-  url.pathname = `${url.pathname.replace(/\/$/, "")}${LINK_PATHS[input.kind]}`;
-  url.searchParams.set("code", code);
-  const message = composeMessage(
-    { applicationId: app.id, config: app.config, channel, to: address, purpose: input.purpose, link: url.toString() },
-    now,
-  );
+  const message = linkMessage(deps, app, input, code, now);
   await deliverOrUndo(deps.notifier, message, () => discardCode(deps.codes, app.id, input.kind, code));
+}
+
+/** The decoy of sendLink for an address with no account: the same message built, nothing stored or sent, the same time taken. */
+export async function imitateLink(deps: LinkDeps, app: Application, input: Omit<LinkInput, "userId">, now = Date.now()): Promise<void> {
+  await deps.notifier.imitate(linkMessage(deps, app, input, newSecret(), now));
 }

@@ -23,7 +23,8 @@ export interface IssueOtpInput {
   ip: string;
   /**
    * False for a decoy: an OTP that is stored and limited exactly like a real one but never sent, so
-   * an unknown destination gets the same answer as a known one without a message to a stranger.
+   * an unknown destination gets the same answer as a known one without a message to a stranger; it
+   * takes as long as a send, provider call included (Notifier.imitate), so timing does not tell them apart.
    */
   deliver: boolean;
   /** The account the OTP is for, when a session (or a register_token) asked for it: it then verifies only for that account. */
@@ -198,12 +199,12 @@ export async function issueOtp(deps: OtpDeps, app: Application, input: IssueOtpI
       createdAt: now,
     };
     await deps.otps.save(saved, settings.ttl_seconds);
-    if (!input.deliver) return saved;
     const message = composeMessage(
       { applicationId: app.id, config: app.config, channel: bound.channel, to: bound.destination, purpose: input.purpose, code, smsAppHash: input.smsAppHash },
       now,
     );
-    await deliverOrUndo(deps.notifier, message, () => deps.otps.remove(saved));
+    if (input.deliver) await deliverOrUndo(deps.notifier, message, () => deps.otps.remove(saved));
+    else await deps.notifier.imitate(message);
     return saved;
   });
   await deps.otps.markLatest(record, settings.ttl_seconds);

@@ -7,7 +7,7 @@ import type { CodeRecord } from "../../kv/code-store";
 import type { Application } from "../tenants/applications";
 import { contactEntry, findAccount, markContactVerified, requireUsable } from "../accounts/by-contact";
 import type { Destination } from "../codes/destinations";
-import { sendLink, type LinkDeps } from "../codes/links";
+import { imitateLink, sendLink, type LinkDeps } from "../codes/links";
 import { consumeCode, invalidCode, issueCode, peekCode } from "../codes/one-time-codes";
 import { issueOtp, limitedSend, verifyOtp, type IssuedOtp, type OtpDeps, type OtpLookup, type SendOtpInput } from "../codes/otp";
 import { setPassword, type AccountDeps } from "./passwords";
@@ -31,7 +31,7 @@ async function resettableAccount(deps: PasswordResetDeps, app: Application, dest
   return account && !accountUnusableReason(account.user) ? account : undefined;
 }
 
-/** Sends a forgot-password OTP; unknown contacts get a decoy (same answer, nothing sent). */
+/** Sends a forgot-password OTP; unknown contacts get a decoy (same answer and time, nothing sent). */
 export async function sendForgotOtp(deps: PasswordResetDeps, app: Application, input: SendOtpInput): Promise<IssuedOtp> {
   requireForgotPassword(app);
   const account = await resettableAccount(deps, app, input.destination);
@@ -71,7 +71,7 @@ export async function verifyForgotOtp(deps: PasswordResetDeps, app: Application,
 
 /**
  * Sends a reset link with a single-use code to a known, usable account. The limits are charged and
- * the answer is the same for unknown contacts; they just get no message.
+ * the answer is the same for unknown contacts; they get no message, in the time a message takes.
  */
 export async function sendResetLink(
   deps: PasswordResetDeps,
@@ -82,9 +82,9 @@ export async function sendResetLink(
   requireForgotPassword(app);
   const account = await resettableAccount(deps, app, input.destination);
   await limitedSend(deps.guard, app, { purpose: "reset_link", destination: input.destination, ip: input.ip, now }, async () => {
-    if (account) {
-      await sendLink(deps, app, { kind: "reset_password", purpose: "reset_link", userId: account.user.id, destination: input.destination }, now);
-    }
+    const link = { kind: "reset_password", purpose: "reset_link", destination: input.destination } as const;
+    if (account) await sendLink(deps, app, { ...link, userId: account.user.id }, now);
+    else await imitateLink(deps, app, link, now);
   });
 }
 

@@ -54,18 +54,18 @@ const same = (a: Destination, b: Destination) => a.channel === b.channel && a.ad
 /**
  * Tells the account owner about a change to its contacts or password, when the application has
  * security notices on. Best-effort: the change is already made, so a failed delivery is logged and
- * never reaches the caller.
+ * never reaches the caller. True when a notice was due and attempted.
  */
 export async function notifyAccountOwner(
   notifier: Notifier,
   app: Pick<Application, "id" | "config">,
   before: UserRecord,
   notice: SecurityNotice,
-): Promise<void> {
-  if (!app.config.security_notifications.enable) return;
+): Promise<boolean> {
+  if (!app.config.security_notifications.enable) return false;
   const contact = "contact" in notice ? notice.contact : undefined;
   const to = notice.purpose === "register_attempt" ? notice.contact : noticeRecipient(before, notice.purpose === "primary_changed" ? contact?.channel : undefined);
-  if (!to || (notice.purpose !== "register_attempt" && contact && same(to, contact))) return;
+  if (!to || (notice.purpose !== "register_attempt" && contact && same(to, contact))) return false;
   try {
     const message = composeMessage({
       applicationId: app.id,
@@ -79,4 +79,5 @@ export async function notifyAccountOwner(
   } catch (error) {
     console.error(JSON.stringify({ security_notice_failed: notice.purpose, application_id: app.id, user_id: before.user.id, error: String(error) }));
   }
+  return true;
 }

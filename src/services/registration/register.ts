@@ -44,7 +44,14 @@ export interface RegistrationDeps extends AccountDeps {
 export type Registration<T> =
   | { user: UserRecord; started: T }
   /** `contacts`: as given (normalised), for the answer a new account would get. */
-  | { user?: undefined; taken: Destination; contacts: Destination[]; given: { email?: string; phone?: NormalizedPhone } };
+  | {
+      user?: undefined;
+      taken: Destination;
+      contacts: Destination[];
+      given: { email?: string; phone?: NormalizedPhone };
+      /** Whether the owner of `taken` was sent a register_attempt notice (a delivery a new account's answer would also wait for). */
+      noticeSent: boolean;
+    };
 
 const destinationsOf = ({ email, phone }: { email?: string | undefined; phone?: NormalizedPhone | undefined }): Destination[] => [
   ...(email ? [{ channel: "email" as const, address: email }] : []),
@@ -86,8 +93,8 @@ export async function registerUser<T>(
 ): Promise<Registration<T>> {
   const created = await createAccount(stores, app, input, now);
   if ("taken" in created) {
-    await notifyAccountOwner(stores.notifier, app, created.owner, { purpose: "register_attempt", contact: created.taken });
-    return { taken: created.taken, contacts: created.contacts, given: created.given };
+    const noticeSent = await notifyAccountOwner(stores.notifier, app, created.owner, { purpose: "register_attempt", contact: created.taken });
+    return { taken: created.taken, contacts: created.contacts, given: created.given, noticeSent };
   }
   const { user } = created;
   try {

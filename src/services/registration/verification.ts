@@ -2,6 +2,7 @@ import { newSecret, randomBytes, toHex } from "../../crypto/tokens";
 import type { UserRecord, UsersRepo } from "../../db/users-repo";
 import { ApiError } from "../../errors";
 import type { CodeStore } from "../../kv/code-store";
+import type { Notifier } from "../../notify";
 import type { PlatformConfig } from "../../schemas/platform-config";
 import type { Application } from "../tenants/applications";
 import { contactEntry, markContactVerified, notOnAccount, requireUsable, type ContactVerificationDeps } from "../accounts/by-contact";
@@ -46,11 +47,21 @@ export const verificationPending = (v: VerificationStart) => v.verify_email_otp 
 /**
  * What registration answers when a contact already has an account: the fields a new account with these
  * contacts would get (OTPs "sent", a register_token), random and bound to nothing, so the answer does
- * not tell the two apart. The real owner gets a register_attempt notice instead of a code.
+ * not tell the two apart, in the time a new account's codes take to send. The real owner gets a
+ * register_attempt notice instead of a code.
  */
-export function decoyVerification(config: PlatformConfig, contacts: Destination[]): VerificationStart {
+export async function decoyVerification(
+  notifier: Notifier,
+  config: PlatformConfig,
+  registration: { contacts: Destination[]; taken: Destination; noticeSent: boolean },
+): Promise<VerificationStart> {
   const levels = config.register_required_fields;
-  const pending = contacts.filter((d) => (d.channel === "email" ? levels.email.level : levels.mobile.level) === "hard");
+  const pending = registration.contacts.filter((d) => (d.channel === "email" ? levels.email.level : levels.mobile.level) === "hard");
+  // A new account's answer waits for one code per contact to prove; the notice to the owner was one such wait.
+  for (const destination of pending) {
+    const notified = registration.noticeSent && destination.channel === registration.taken.channel && destination.address === registration.taken.address;
+    if (!notified) await notifier.imitate({ channel: destination.channel });
+  }
   const start = flagsFor(pending);
   if (pending.length === 0) return start;
   start.resend_timer = config.otp.resend_timer;
