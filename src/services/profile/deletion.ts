@@ -2,7 +2,7 @@ import type { UserRecord } from "../../db/users-repo";
 import { ApiError, forbidden, invalidField } from "../../errors";
 import type { MessagePurpose } from "../../notify/purposes";
 import type { Application } from "../tenants/applications";
-import { contactEntry } from "../accounts/by-contact";
+import { contactVerified } from "../accounts/by-contact";
 import type { ProfileDeps } from "./contact-change";
 import { verifyOtp } from "../codes/otp";
 import { endAllSessions } from "../sessions/sessions";
@@ -68,7 +68,8 @@ export async function requestDeletion(
   if (request.otp === undefined) throw invalidField("body", "otp", "required: the code that was sent");
   const purpose = await deletionPurpose(deps, app, user, request.request_id);
   const record = await verifyOtp(deps, app, { requestId: request.request_id, purpose, code: request.otp, userId: user.user.id }, now);
-  if (!contactEntry(user, { channel: record.channel, address: record.destination })) throw notThisAccountsCode();
+  // Only a proven contact confirms: a code to one the account merely lists proves nothing about the account.
+  if (!contactVerified(user, { channel: record.channel, address: record.destination })) throw notThisAccountsCode();
 
   const at = new Date(now).toISOString();
   const deleteOn = new Date(now + app.config.delete_account_day * DAY_MS).toISOString();
