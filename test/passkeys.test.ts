@@ -253,6 +253,26 @@ describe("passkeys: sign-in", () => {
     await expectError(await signInWithPasskey(tenant, otherHandle), 401, "PASSKEY_INVALID");
   });
 
+  it("takes an ES256 signature in its one DER encoding only: the same valid signature spelled as lax BER is refused", async () => {
+    const { tenant, authenticator, account } = await userWithPasskey();
+    // Each takes a correct DER signature 30 L 02 Lr r 02 Ls s (short forms: P-256) and re-encodes the same (r, s).
+    const reencodings: [string, (der: Uint8Array) => Uint8Array][] = [
+      ["a byte after it", (der) => Uint8Array.from([...der, 0x00])],
+      ["a long-form length", (der) => Uint8Array.from([0x30, 0x81, ...der.subarray(1)])],
+      ["a zero-padded r", (der) => Uint8Array.from([0x30, der[1]! + 1, 0x02, der[3]! + 1, 0x00, ...der.subarray(4)])],
+    ];
+    for (const [what, reencode] of reencodings) {
+      const { response } = await passkeyAssertion(tenant, authenticator);
+      const res = await signInWithPasskey(tenant, tamperField(response, "signature", reencode));
+      const body = await expectError(res, 401, "PASSKEY_INVALID");
+      expect(JSON.stringify(body), what).toMatch(/not DER/);
+      expect(res.headers.get("set-cookie")).toBeNull();
+    }
+    expect((await passkeyRows(account.userId))[0]).toMatchObject({ counter: 0 });
+    const { response } = await passkeyAssertion(tenant, authenticator);
+    expect((await signInWithPasskey(tenant, response)).status).toBe(200);
+  });
+
   it("refuses an unknown credential, and a credential of another application", async () => {
     const { tenant } = await userWithPasskey();
     const stranger = new SoftwareAuthenticator(SHOP_ORIGIN);
