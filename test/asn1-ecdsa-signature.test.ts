@@ -25,6 +25,11 @@ function derInteger(n: bigint): Uint8Array {
   return cat([0x02, octets.length], octets);
 }
 const derLength = (n: number) => (n < 0x80 ? [n] : [0x81, n]);
+/** The SEQUENCE of two INTEGERs with exactly these content octets (padding kept), minimal lengths. */
+const derOfOctets = (r: ArrayBuffer, s: ArrayBuffer) => {
+  const body = cat([0x02, ...derLength(r.byteLength)], new Uint8Array(r), [0x02, ...derLength(s.byteLength)], new Uint8Array(s));
+  return cat([0x30, ...derLength(body.length)], body);
+};
 const derSignature = (r: bigint, s: bigint) => {
   const body = cat(derInteger(r), derInteger(s));
   return cat([0x30, ...derLength(body.length)], body);
@@ -76,9 +81,10 @@ describe("the DER reader behind AsnParser.parse(signature, ECDSASigValue)", () =
           refused++;
           return;
         }
-        // Accepted: the input is exactly the canonical encoding of what was read (no second spelling of a
-        // signature gets through), and the real parser reads the same values from it.
-        expect(bytes(input)).toEqual(bytes(derSignature(toBigInt(ours.r), toBigInt(ours.s))));
+        // Accepted: the input is exactly the DER of the octets read (no second spelling of a signature gets
+        // through but zero-padded integers, see the reader), and the real parser reads the same values from it.
+        expect(bytes(input)).toEqual(bytes(derOfOctets(ours.r, ours.s)));
+        expect(toBigInt(ours.r) > 0n && toBigInt(ours.s) > 0n).toBe(true);
         const real = RealAsnParser.parse(input, realEcc.ECDSASigValue);
         expect([bytes(ours.r), bytes(ours.s)]).toEqual([bytes(real.r), bytes(real.s)]);
       }),
@@ -115,10 +121,9 @@ describe("the DER reader behind AsnParser.parse(signature, ECDSASigValue)", () =
     ["an empty INTEGER", seq([0x02, 0x00], s), /r is empty/],
     ["a negative r", seq([0x02, 0x01, 0x80], s), /r is negative/],
     ["a negative s (sign octet dropped)", seq(r, [0x02, 0x02, 0x80, 0x01]), /s is negative/],
-    ["a superfluous leading zero", seq([0x02, 0x03, 0x00, 0x01, 0x02], s), /r has a superfluous leading zero/],
-    ["two leading zeros", seq(r, [0x02, 0x04, 0x00, 0x00, 0x80, 0x01]), /s has a superfluous leading zero/],
     ["r = 0", seq([0x02, 0x01, 0x00], s), /r is zero/],
     ["s = 0", seq(r, [0x02, 0x01, 0x00]), /s is zero/],
+    ["r = 0, zero-padded", seq([0x02, 0x03, 0x00, 0x00, 0x00], s), /r is zero/],
     ["an INTEGER of 67 octets (beyond P-521)", cat([0x30, 0x81, 69 + 62, 0x02, 67, 0x00, 0x80], new Uint8Array(65), [0x02, 60, 0x01], new Uint8Array(59)), /r is too long/],
   ];
   for (const [what, der, why] of refusals) {
@@ -126,6 +131,14 @@ describe("the DER reader behind AsnParser.parse(signature, ECDSASigValue)", () =
       expect(() => ecdsa.AsnParser.parse(der, ecdsa.ECDSASigValue)).toThrow(why);
     });
   }
+
+  it("takes zero-padded r and s (some passkey providers pad to the curve's width) as the real parser does", () => {
+    for (const padded of [seq([0x02, 0x03, 0x00, 0x01, 0x02], s), seq(r, [0x02, 0x04, 0x00, 0x00, 0x80, 0x01])]) {
+      const ours = ecdsa.readEcdsaSignature(padded);
+      const real = RealAsnParser.parse(padded, realEcc.ECDSASigValue);
+      expect([bytes(ours.r), bytes(ours.s)]).toEqual([bytes(real.r), bytes(real.s)]);
+    }
+  });
 
   it("takes the base signature those cases spoil, and every prefix of a valid one is refused", () => {
     expect(bytes(ecdsa.readEcdsaSignature(seq(r, s)).s)).toEqual([0x00, 0x80, 0x01]);

@@ -11,15 +11,18 @@
  * answers; every other schema (a certificate, an OCTET STRING extension...) is refused, so nothing is ever
  * accepted through a stand-in.
  *
- * The reader is strict DER (X.690 §10), stricter than asn1js's BER reader, which the real parser uses: for every
- * input it accepts it returns what `AsnParser.parse(sig, ECDSASigValue)` returns (an ECDSASigValue whose r and s
- * are ArrayBuffers of the INTEGERs' content octets, sign octet included); test/asn1-ecdsa-signature.test.ts
- * checks that against the real parser. It refuses every other spelling, which WebAuthn §6.5.5 forbids ("MUST be
- * encoded as an ASN.1 DER Ecdsa-Sig-Value") and asn1js let through, so one signature had many encodings: trailing
- * bytes, indefinite or non-minimal lengths, other tags, a third element, empty, negative, zero, zero-padded or
- * over-long integers. A refusal throws, so the sign-in is refused (401 PASSKEY_INVALID) as for a bad signature.
- * Some passkey providers are reported to zero-pad r or s now and then (go-webauthn/webauthn#408); such a
- * sign-in fails and a retry, with a fresh signature, almost always succeeds.
+ * The reader is DER (X.690 §10), stricter than asn1js's BER reader, which the real parser uses: for every input
+ * it accepts it returns what `AsnParser.parse(sig, ECDSASigValue)` returns (an ECDSASigValue whose r and s are
+ * ArrayBuffers of the INTEGERs' content octets, sign octet included); test/asn1-ecdsa-signature.test.ts checks
+ * that against the real parser. It refuses what WebAuthn §6.5.5 forbids ("MUST be encoded as an ASN.1 DER
+ * Ecdsa-Sig-Value") and asn1js let through: trailing bytes, indefinite or non-minimal lengths, other tags, a third
+ * element, empty, negative, zero or over-long integers. A refusal throws, so the sign-in is refused (401
+ * PASSKEY_INVALID) as for a bad signature.
+ * One exception, on purpose: leading zero octets in r or s. Some passkey providers pad them to the curve's width
+ * now and then (go-webauthn/webauthn#408), which asn1js accepted; refusing them would fail about one sign-in in a
+ * hundred for those users. The padded value is the same number, the signature must still verify against the key,
+ * and a challenge is spent once, so a second spelling gains an attacker nothing; unwrapEC2Signature then insists
+ * on the curve's exact width.
  */
 import { CertificateChainsUnsupported } from "./attestation-chains-unsupported";
 
@@ -52,7 +55,7 @@ export class AsnParser {
 
 const notDer = (why: string) => new Error(`The ECDSA signature is not DER: ${why}`);
 
-/** Reads a DER Ecdsa-Sig-Value; throws on anything but exactly one, minimally encoded, with 0 < r, s. */
+/** Reads a DER Ecdsa-Sig-Value; throws on anything but exactly one, minimal lengths, with 0 < r, s (zero-padded allowed). */
 export function readEcdsaSignature(data: BufferSource): ECDSASigValue {
   const der = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
   let at = 0;
@@ -76,9 +79,9 @@ export function readEcdsaSignature(data: BufferSource): ECDSASigValue {
     if (length > MAX_INTEGER_OCTETS) throw notDer(`${name} is too long`);
     const first = der[at]!;
     if (first & 0x80) throw notDer(`${name} is negative`);
-    if (first === 0 && length > 1 && !(der[at + 1]! & 0x80)) throw notDer(`${name} has a superfluous leading zero`);
-    if (first === 0 && length === 1) throw notDer(`${name} is zero`);
-    const value = der.slice(at, at + length).buffer;
+    const octets = der.subarray(at, at + length);
+    if (octets.every((octet) => octet === 0)) throw notDer(`${name} is zero`);
+    const value = octets.slice().buffer;
     at += length;
     return value;
   };
