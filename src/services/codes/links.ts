@@ -48,7 +48,7 @@ function linkMessage(deps: LinkDeps, app: Application, input: Omit<LinkInput, "u
 
 /** Issues a single-use link code bound to user, contact and application, and sends the link. */
 export async function sendLink(deps: LinkDeps, app: Application, input: LinkInput, now = Date.now()): Promise<void> {
-  linkBase(deps, app);
+  linkBase(deps, app); // refuses before a code is stored when no link base is configured
   const { channel, address } = input.destination;
   const record = { kind: input.kind, applicationId: app.id, userId: input.userId, channel, destination: address };
   const code = await issueCode(deps.codes, record, app.config.otp.link_ttl_seconds, now);
