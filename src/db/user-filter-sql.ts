@@ -307,12 +307,16 @@ const presenceQuery = (term: FilterTerm, from: number, to: number): SQL =>
  * does not match; on a multi-value attribute, the subjects having a value minus those with an
  * element that matches.
  */
-function setLists(term: FilterTerm, lo: number, hi: number, span: number): SetList[] {
+function setLists(term: FilterTerm, lo: number, hi: number, span: number, fits = false): SetList[] {
   const condition = matchSql("a", term.column, term.match);
   // One list per alternative of an `any` (a year-less range across new year, a list of days): the
   // set is their union, and each one is an index range, where their OR made SQLite skip-scan the
   // whole index (ANY(def_key) AND ANY(month_day)).
-  const alternatives = term.match.kind === "any" ? term.match.of.map((m) => matchSql("a", term.column, m)) : [condition];
+  const alternatives = alternativesOf(term).map((m) => matchSql("a", term.column, m));
+  // Known to match fewer index rows than a list holds: one list read over the value index, i.e.
+  // only the matching rows. Split by subject ranges, each range would read all the attribute's rows
+  // in it (a range of values has no subject order), the whole attribute in the end.
+  if (fits && !term.negated) return alternatives.map((alternative) => ({ subtract: false, query: listQuery(term, alternative, lo, hi, true) }));
   const whole = hi - lo < span;
   const lists: SetList[] = [];
   for (let from = lo; from <= hi; from += span) {
@@ -336,8 +340,9 @@ async function combineInWorker(
   lo: number,
   hi: number,
   tuning: FilterTuning,
+  fits: boolean[] = [],
 ): Promise<{ matched: SubjectSet; sizes: number[] } | undefined> {
-  const perTerm = terms.map((term) => setLists(term, lo, hi, tuning.setSpan));
+  const perTerm = terms.map((term, i) => setLists(term, lo, hi, tuning.setSpan, fits[i]));
   const lists = perTerm.flat();
   if (lists.length > tuning.maxSetLists) return undefined;
   const results = lists.length ? await d1.batch(lists.map((l) => prepare(d1, l.query))) : [];
@@ -355,21 +360,35 @@ async function combineInWorker(
   return { matched, sizes };
 }
 
-/** The lowest and highest subject having a value of any of the terms' attributes (one statement of index seeks). */
-async function subjectBounds(d1: D1Database, terms: FilterTerm[]): Promise<{ lo: number; hi: number }> {
+/** A term's match as index ranges: the alternatives of an `any`, else the match itself. */
+const alternativesOf = (term: FilterTerm): Match[] => (term.match.kind === "any" ? term.match.of : [term.match]);
+
+/**
+ * For an `or`: the lowest and highest subject having a value of any of the terms' attributes, and
+ * which terms match fewer than `cap` index rows (counted up to it, per alternative), all in one batch.
+ */
+async function unionPlan(d1: D1Database, terms: FilterTerm[], cap: number): Promise<{ lo: number; hi: number; fits: boolean[] }> {
   const keys = [...new Set(terms.map((t) => t.definitionKey))];
   const columns = keys.map(
     (key, i) =>
       sql`(select min(subject) from attribute_values where def_key = ${key}) as ${sql.raw(`lo${i}`)}, (select max(subject) from attribute_values where def_key = ${key}) as ${sql.raw(`hi${i}`)}`,
   );
-  const row = (await prepare(d1, sql`select ${sql.join(columns, sql`, `)}`).first<Record<string, number | null>>()) ?? {};
+  const counted = terms.map((t, i) => ({ t, i })).filter(({ t }) => !t.negated && seekable(t));
+  const counts = counted.map(({ t }) => {
+    const parts = alternativesOf(t).map((m) => sql`(select count(*) from (select 1 from attribute_values a where a.def_key = ${t.definitionKey} and ${matchSql("a", t.column, m)} limit ${cap}))`);
+    return prepare(d1, sql`select ${sql.join(parts, sql` + `)} as n`);
+  });
+  const [bounds, ...results] = await d1.batch([prepare(d1, sql`select ${sql.join(columns, sql`, `)}`), ...counts]);
+  const row = (bounds!.results[0] as Record<string, number | null> | undefined) ?? {};
   let lo = Infinity;
   let hi = -Infinity;
   keys.forEach((_, i) => {
     lo = Math.min(lo, row[`lo${i}`] ?? Infinity);
     hi = Math.max(hi, row[`hi${i}`] ?? -Infinity);
   });
-  return { lo, hi };
+  const fits = terms.map(() => false);
+  counted.forEach(({ i }, k) => (fits[i] = ((results[k]!.results[0] as { n: number } | undefined)?.n ?? cap) < cap));
+  return { lo, hi, fits };
 }
 
 /**
@@ -402,8 +421,8 @@ export async function filterSelection(
   if (plan.join === "or") {
     // Each condition's matches as lists, united in the Worker: the exact count without SQL sorting
     // the whole union (at 1M, a broad condition alone matches hundreds of thousands of users).
-    const bounds = contacts.length === 0 ? await subjectBounds(d1, terms) : undefined;
-    const sets = bounds && (await combineInWorker(d1, "or", terms, bounds.lo, bounds.hi, tuning));
+    const union = contacts.length === 0 && tuning.maxSetLists > 0 ? await unionPlan(d1, terms, Math.floor(tuning.setSpan / 4)) : undefined;
+    const sets = union && (await combineInWorker(d1, "or", terms, union.lo, union.hi, tuning, union.fits));
     if (!sets) return combined(sql` union `);
     // Most common condition first: the walk's subjects mostly match on the first probe.
     const commonFirst = terms.map((term, i) => ({ term, size: sets.sizes[i]! })).sort((a, b) => b.size - a.size);
