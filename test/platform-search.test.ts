@@ -151,7 +151,10 @@ describe("customer queries at scale", () => {
       expect(p).toMatch(/SCAN s VIRTUAL TABLE INDEX \d+:M/); // the FTS5 MATCH drives the query
       expect(p).toMatch(/SEARCH d USING INTEGER PRIMARY KEY/);
       expect(p).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+      expect(p).not.toMatch(/SEARCH d USING COVERING INDEX customer_search_docs_app_doc_idx \(application_id=\?\)( \|\||$)/);
     }
+    // The count probes the FTS matches' rowids in the narrow index, not each match's document row.
+    expect(plans.partial).toMatch(/SEARCH d USING COVERING INDEX customer_search_docs_app_doc_idx \(application_id=\? AND doc_id=\?/);
     expect(plans.exact).toMatch(/SEARCH user_emails USING INDEX user_emails_app_email_idx \(application_id=\? AND email=\?\)/);
     expect(plans.exact).toMatch(/SEARCH user_phones USING INDEX user_phones_app_e164_idx \(application_id=\? AND e164=\?\)/);
     expect(plans.bulk).toMatch(/^SEARCH users USING INDEX sqlite_autoindex_users_1 \(id=\?\) \|\| SEARCH users USING INDEX sqlite_autoindex_users_1 \(id=\?\)$/);

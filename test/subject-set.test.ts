@@ -23,6 +23,13 @@ describe("SubjectSet", () => {
     expect(a.intersect(b).subtract(c).members()).toEqual([5, 64]);
   });
 
+  it("unites", () => {
+    const a = new SubjectSet(1, 1000).addList("1,64,999");
+    const b = new SubjectSet(1, 1000).addList("5,64,700");
+    expect(a.union(b).members()).toEqual([1, 5, 64, 700, 999]);
+    expect(a.size).toBe(5);
+  });
+
   it("is empty when its bounds are", () => {
     const set = new SubjectSet(10, 9).addList("9,10");
     expect(set.size).toBe(0);

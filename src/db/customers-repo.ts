@@ -83,16 +83,26 @@ export class CustomersRepo {
       .where(eq(customerDayCounts.applicationId, applicationId));
   }
 
-  /** User ids matching an FTS5 expression in this application, newest first (the index's rowid order). */
+  /**
+   * User ids matching an FTS5 expression in this application, newest first (the index's rowid
+   * order), stopping at the page. The tenant check is kept out of index choice (`+`): given
+   * customer_search_docs_app_doc_idx, SQLite would rather walk the application's documents and
+   * run the MATCH once per document (63 s for one search at 1M customers).
+   */
   private matchQuery(applicationId: string, match: string, window: Window): SQL {
     return sql`select d.user_id as id from customers_search s join customer_search_docs d on d.doc_id = s.rowid
-      where customers_search match ${match} and d.application_id = ${applicationId}
+      where customers_search match ${match} and +d.application_id = ${applicationId}
       order by s.rowid desc limit ${window.limit} offset ${window.offset}`;
   }
 
+  /**
+   * How many documents of this application match: the FTS rowids, probed in the narrow
+   * (application_id, doc_id) index. Joining each match's document row instead cost ≈ 2 µs a match
+   * (45 ms for a 6-character fragment with 20,000 matches at 1M customers, against 7 ms).
+   */
   private matchCountQuery(applicationId: string, match: string): SQL {
-    return sql`select count(*) as n from customers_search s join customer_search_docs d on d.doc_id = s.rowid
-      where customers_search match ${match} and d.application_id = ${applicationId}`;
+    return sql`select count(*) as n from customer_search_docs d
+      where d.application_id = ${applicationId} and d.doc_id in (select rowid from customers_search where customers_search match ${match})`;
   }
 
   /** Users owning any of these (active) emails, over user_emails_app_email_idx. */

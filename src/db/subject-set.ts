@@ -43,6 +43,12 @@ export class SubjectSet {
     return this;
   }
 
+  /** Adds the subjects in `other` (same bounds). */
+  union(other: SubjectSet): this {
+    this.words.forEach((w, i) => (this.words[i] = w | other.words[i]!));
+    return this;
+  }
+
   /** Drops the subjects in `other` (same bounds). */
   subtract(other: SubjectSet): this {
     this.words.forEach((w, i) => (this.words[i] = w & ~other.words[i]!));

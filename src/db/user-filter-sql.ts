@@ -82,9 +82,15 @@ export interface FilterTuning {
   maxSetLists: number;
   /** Up to this many matches, the page is read from the matched subjects rather than by walking all subjects. */
   listMax: number;
+  /**
+   * What probing one candidate for one condition costs, in index rows read into a list (≈ 1.4 µs
+   * against ≈ 0.1 µs at 1M customers, bench/README.md): with every condition broad, the smallest
+   * one still drives when its size × the other conditions × this is at most the lists' total size.
+   */
+  probeCost: number;
 }
 
-export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000 };
+export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000, probeCost: 14 };
 
 /** A set of users to page through: `from` is a FROM … WHERE … clause; `id` and `order` are expressions over it. */
 export interface Selection {
@@ -196,36 +202,72 @@ interface Driver {
   /** The subjects every match lies between: the overlap of the estimated conditions' attributes' subject ranges. */
   lo: number;
   hi: number;
+  /**
+   * With every condition broad: whether probing from the driver still costs less than reading every
+   * condition's list, judged from each condition's density in a sample of subjects.
+   */
+  probeAnyway: boolean;
 }
 
 /**
  * The positive term to drive from: the seekable one matching the fewest index rows (counted up to
  * `cap`), else the first positive one. Scanning terms are not estimated (that would be a full scan
- * each); they are probed per candidate instead.
+ * each); they are probed per candidate instead. When every count reaches the cap, each seekable
+ * term's size is extrapolated from its matches among `cap` subjects sampled over its attribute's
+ * range (in the same batch), and the sizes decide between probing from the smallest and
+ * intersecting lists (FilterTuning.probeCost).
  */
-async function mostSelective(d1: D1Database, terms: FilterTerm[], cap: number): Promise<Driver | undefined> {
+const SAMPLE_WINDOWS = 8;
+
+async function mostSelective(d1: D1Database, terms: FilterTerm[], tuning: FilterTuning): Promise<Driver | undefined> {
+  const cap = tuning.estimateCap;
   const positive = terms.map((t, i) => ({ t, i })).filter(({ t }) => !t.negated);
   const candidates = positive.filter(({ t }) => seekable(t));
-  const unbounded = { count: 0, lo: -Infinity, hi: Infinity };
+  const unbounded = { count: 0, lo: -Infinity, hi: Infinity, probeAnyway: false };
   if (candidates.length === 0) return positive[0] ? { index: positive[0].i, ...unbounded } : undefined;
   if (terms.length === 1) return { index: candidates[0]!.i, ...unbounded };
-  const counts = await d1.batch(
-    candidates.map(({ t }) => {
-      const ofAttribute = sql`from attribute_values where def_key = ${t.definitionKey}`;
-      return prepare(
+  const statements = candidates.flatMap(({ t }) => {
+    const ofAttribute = sql`from attribute_values where def_key = ${t.definitionKey}`;
+    return [
+      prepare(d1, sql`select (select count(*) from (select 1 from ${matching(t)} limit ${cap})) as n, (select min(subject) ${ofAttribute}) as lo, (select max(subject) ${ofAttribute}) as hi`),
+      // SAMPLE_WINDOWS windows of cap / SAMPLE_WINDOWS subjects spread over the attribute's range (values
+      // often follow creation order, so the first subjects alone would mislead), each an index range.
+      prepare(
         d1,
-        sql`select (select count(*) from (select 1 from ${matching(t)} limit ${cap})) as n, (select min(subject) ${ofAttribute}) as lo, (select max(subject) ${ofAttribute}) as hi`,
-      );
-    }),
-  );
-  const best = { index: candidates[0]!.i, count: Infinity, lo: -Infinity, hi: Infinity };
-  counts.forEach((result, k) => {
-    const row = result.results[0] as { n: number; lo: number | null; hi: number | null } | undefined;
-    const n = row?.n ?? 0;
-    if (n < best.count) Object.assign(best, { index: candidates[k]!.i, count: n });
-    best.lo = Math.max(best.lo, row?.lo ?? Infinity);
-    best.hi = Math.min(best.hi, row?.hi ?? -Infinity);
+        sql`with recursive first(lo) as materialized (select min(subject) ${ofAttribute}),
+          bounds(lo, step) as materialized (select lo, ((select max(subject) ${ofAttribute}) - lo + 1) / ${SAMPLE_WINDOWS} from first),
+          w(k) as (select 0 union all select k + 1 from w where k < ${SAMPLE_WINDOWS - 1})
+          select count(*) as sampled from bounds, w, attribute_values a indexed by attribute_values_def_subject_idx
+          where a.def_key = ${t.definitionKey} and a.subject >= bounds.lo + w.k * bounds.step and a.subject < bounds.lo + w.k * bounds.step + ${Math.ceil(cap / SAMPLE_WINDOWS)}
+            and ${matchSql("a", t.column, t.match)}`,
+      ),
+    ];
   });
+  const results = await d1.batch(statements);
+  const counts = candidates.map((_, k) => ({
+    ...(results[2 * k]!.results[0] as { n: number; lo: number | null; hi: number | null }),
+    sampled: (results[2 * k + 1]!.results[0] as { sampled: number } | undefined)?.sampled ?? 0,
+  }));
+  const best = { index: candidates[0]!.i, count: Infinity, lo: -Infinity, hi: Infinity, probeAnyway: false };
+  const sizes: number[] = [];
+  counts.forEach((row, k) => {
+    const n = row.n ?? 0;
+    if (n < best.count) Object.assign(best, { index: candidates[k]!.i, count: n });
+    best.lo = Math.max(best.lo, row.lo ?? Infinity);
+    best.hi = Math.min(best.hi, row.hi ?? -Infinity);
+    const span = row.lo === null || row.hi === null ? 0 : row.hi - row.lo + 1;
+    const sampledSpan = Math.min(span, SAMPLE_WINDOWS * Math.ceil(cap / SAMPLE_WINDOWS));
+    sizes.push(n < cap ? n : sampledSpan > 0 ? (row.sampled * span) / sampledSpan : 0);
+  });
+  if (best.count >= cap) {
+    // Lists cost per index row read; the terms not estimated (negated, scanning) read about their
+    // attribute's whole range, taken as the overlap's width.
+    const smallest = Math.min(...sizes);
+    const unestimated = (terms.length - candidates.length) * Math.max(0, best.hi - best.lo + 1);
+    const lists = sizes.reduce((a, b) => a + b, 0) + unestimated;
+    best.index = candidates[sizes.indexOf(smallest)]!.i;
+    best.probeAnyway = smallest * (terms.length - 1) * tuning.probeCost <= lists;
+  }
   return best;
 }
 
@@ -265,13 +307,21 @@ const presenceQuery = (term: FilterTerm, from: number, to: number): SQL =>
  * does not match; on a multi-value attribute, the subjects having a value minus those with an
  * element that matches.
  */
-function setLists(term: FilterTerm, lo: number, hi: number, span: number): SetList[] {
+function setLists(term: FilterTerm, lo: number, hi: number, span: number, fits = false): SetList[] {
   const condition = matchSql("a", term.column, term.match);
+  // One list per alternative of an `any` (a year-less range across new year, a list of days): the
+  // set is their union, and each one is an index range, where their OR made SQLite skip-scan the
+  // whole index (ANY(def_key) AND ANY(month_day)).
+  const alternatives = alternativesOf(term).map((m) => matchSql("a", term.column, m));
+  // Known to match fewer index rows than a list holds: one list read over the value index, i.e.
+  // only the matching rows. Split by subject ranges, each range would read all the attribute's rows
+  // in it (a range of values has no subject order), the whole attribute in the end.
+  if (fits && !term.negated) return alternatives.map((alternative) => ({ subtract: false, query: listQuery(term, alternative, lo, hi, true) }));
   const whole = hi - lo < span;
   const lists: SetList[] = [];
   for (let from = lo; from <= hi; from += span) {
     const to = Math.min(hi, from + span - 1);
-    if (!term.negated) lists.push({ subtract: false, query: listQuery(term, condition, from, to, whole) });
+    if (!term.negated) lists.push(...alternatives.map((alternative) => ({ subtract: false, query: listQuery(term, alternative, from, to, whole) })));
     else if (!term.multi) lists.push({ subtract: false, query: listQuery(term, sql`(${condition}) is not 1`, from, to, whole) });
     else lists.push({ subtract: false, query: presenceQuery(term, from, to) }, { subtract: true, query: listQuery(term, condition, from, to, whole) });
   }
@@ -279,18 +329,20 @@ function setLists(term: FilterTerm, lo: number, hi: number, span: number): SetLi
 }
 
 /**
- * The exact set of subjects matching every term, intersected in the Worker from one consistent
- * batch (a transaction), and how many each term matches alone; undefined when it would take more
- * than `maxSetLists` lists.
+ * The exact set of subjects matching every term (`and`: intersected) or any term (`or`: united),
+ * combined in the Worker from one consistent batch (a transaction), and how many each term matches
+ * alone; undefined when it would take more than `maxSetLists` lists.
  */
-async function intersectInWorker(
+async function combineInWorker(
   d1: D1Database,
+  join: FilterPlan["join"],
   terms: FilterTerm[],
   lo: number,
   hi: number,
   tuning: FilterTuning,
+  fits: boolean[] = [],
 ): Promise<{ matched: SubjectSet; sizes: number[] } | undefined> {
-  const perTerm = terms.map((term) => setLists(term, lo, hi, tuning.setSpan));
+  const perTerm = terms.map((term, i) => setLists(term, lo, hi, tuning.setSpan, fits[i]));
   const lists = perTerm.flat();
   if (lists.length > tuning.maxSetLists) return undefined;
   const results = lists.length ? await d1.batch(lists.map((l) => prepare(d1, l.query))) : [];
@@ -302,10 +354,54 @@ async function intersectInWorker(
     const excluded = new SubjectSet(lo, hi);
     for (const list of termLists) (list.subtract ? excluded : set).addList(text());
     set.subtract(excluded);
-    matched = i === 0 ? set : matched.intersect(set);
+    matched = i === 0 ? set : join === "and" ? matched.intersect(set) : matched.union(set);
     return set.size;
   });
   return { matched, sizes };
+}
+
+/** A term's match as index ranges: the alternatives of an `any`, else the match itself. */
+const alternativesOf = (term: FilterTerm): Match[] => (term.match.kind === "any" ? term.match.of : [term.match]);
+
+/**
+ * For an `or`: the lowest and highest subject having a value of any of the terms' attributes, and
+ * which terms match fewer than `cap` index rows (counted up to it, per alternative), all in one batch.
+ */
+async function unionPlan(d1: D1Database, terms: FilterTerm[], cap: number): Promise<{ lo: number; hi: number; fits: boolean[] }> {
+  const keys = [...new Set(terms.map((t) => t.definitionKey))];
+  const columns = keys.map(
+    (key, i) =>
+      sql`(select min(subject) from attribute_values where def_key = ${key}) as ${sql.raw(`lo${i}`)}, (select max(subject) from attribute_values where def_key = ${key}) as ${sql.raw(`hi${i}`)}`,
+  );
+  const counted = terms.map((t, i) => ({ t, i })).filter(({ t }) => !t.negated && seekable(t));
+  const counts = counted.map(({ t }) => {
+    const parts = alternativesOf(t).map((m) => sql`(select count(*) from (select 1 from attribute_values a where a.def_key = ${t.definitionKey} and ${matchSql("a", t.column, m)} limit ${cap}))`);
+    return prepare(d1, sql`select ${sql.join(parts, sql` + `)} as n`);
+  });
+  const [bounds, ...results] = await d1.batch([prepare(d1, sql`select ${sql.join(columns, sql`, `)}`), ...counts]);
+  const row = (bounds!.results[0] as Record<string, number | null> | undefined) ?? {};
+  let lo = Infinity;
+  let hi = -Infinity;
+  keys.forEach((_, i) => {
+    lo = Math.min(lo, row[`lo${i}`] ?? Infinity);
+    hi = Math.max(hi, row[`hi${i}`] ?? -Infinity);
+  });
+  const fits = terms.map(() => false);
+  counted.forEach(({ i }, k) => (fits[i] = ((results[k]!.results[0] as { n: number } | undefined)?.n ?? cap) < cap));
+  return { lo, hi, fits };
+}
+
+/**
+ * A selection whose members were counted in the Worker. Up to `listMax` matches it is those
+ * subjects; with more, the page is found by walking subjects newest first and probing, `probes`
+ * joined with `joiner`, ordered so the walk decides each subject with as few probes as it can.
+ */
+function countedSelection(applicationId: string, matched: SubjectSet, probes: SQL[], joiner: SQL, tuning: FilterTuning): Selection {
+  const subjects = sql`attribute_subjects s`;
+  const total = matched.size;
+  const counted = { id: sql`s.user_id`, order: subjectsOrder, backward: subjectsBackward, total };
+  if (total <= tuning.listMax) return { ...counted, from: sql`${subjects} where s.seq in (select value from json_each(${JSON.stringify(matched.members())}))` };
+  return { ...counted, from: sql`${subjects} where s.application_id = ${applicationId} and (${sql.join(probes, joiner)})` };
 }
 
 /** The users matching a filter plan. */
@@ -322,23 +418,28 @@ export async function filterSelection(
   const select = (from: SQL, parts: SQL[]): Selection => ({ from: sql`${from}${where(parts)}`, id: sql`s.user_id`, order: subjectsOrder });
   const combined = (joiner: SQL) =>
     select(subjects, [sql`s.seq in (${sql.join(terms.map((t) => sql`select subject from (${termSet(t)})`), joiner)})`, ...contacts]);
-  if (plan.join === "or") return combined(sql` union `);
+  if (plan.join === "or") {
+    // Each condition's matches as lists, united in the Worker: the exact count without SQL sorting
+    // the whole union (at 1M, a broad condition alone matches hundreds of thousands of users).
+    const union = contacts.length === 0 && tuning.maxSetLists > 0 ? await unionPlan(d1, terms, Math.floor(tuning.setSpan / 4)) : undefined;
+    const sets = union && (await combineInWorker(d1, "or", terms, union.lo, union.hi, tuning, union.fits));
+    if (!sets) return combined(sql` union `);
+    // Most common condition first: the walk's subjects mostly match on the first probe.
+    const commonFirst = terms.map((term, i) => ({ term, size: sets.sizes[i]! })).sort((a, b) => b.size - a.size);
+    return countedSelection(applicationId, sets.matched, commonFirst.map(({ term }) => sql`(${probe(term)})`), sql` or `, tuning);
+  }
 
-  const driver = await mostSelective(d1, terms, tuning.estimateCap);
+  const driver = await mostSelective(d1, terms, tuning);
   // Every positive condition matches many users: probing each candidate would cost more than
   // intersecting the sets, which stays linear in their sizes.
-  if (driver && driver.count >= tuning.estimateCap) {
-    const sets = contacts.length === 0 && (await intersectInWorker(d1, terms, driver.lo, driver.hi, tuning));
+  if (driver && driver.count >= tuning.estimateCap && !driver.probeAnyway) {
+    const sets = contacts.length === 0 && (await combineInWorker(d1, "and", terms, driver.lo, driver.hi, tuning));
     if (!sets) return combined(sql` intersect `);
     // The count and the page are separate reads: a write landing between them can show in one and
-    // not the other, as with any offset paging.
-    const total = sets.matched.size;
-    const counted = { id: sql`s.user_id`, order: subjectsOrder, backward: subjectsBackward, total };
-    if (total <= tuning.listMax) return { ...counted, from: sql`${subjects} where s.seq in (select value from json_each(${JSON.stringify(sets.matched.members())}))` };
-    // Many matches: the newest ones are found after probing few subjects, rarest condition first
-    // so most subjects that fail are dropped after one probe.
+    // not the other, as with any offset paging. With many matches, the newest ones are found after
+    // probing few subjects, rarest condition first so most subjects that fail are dropped after one probe.
     const rarestFirst = terms.map((term, i) => ({ term, size: sets.sizes[i]! })).sort((a, b) => a.size - b.size);
-    return { ...counted, from: sql`${subjects}${where([sql`s.application_id = ${applicationId}`, ...rarestFirst.map(({ term }) => probe(term))])}` };
+    return countedSelection(applicationId, sets.matched, rarestFirst.map(({ term }) => probe(term)), sql` and `, tuning);
   }
   const others = terms.filter((_, i) => i !== driver?.index).map(probe);
   if (!driver) return select(subjects, [sql`s.application_id = ${applicationId}`, ...others, ...contacts]);

@@ -1,0 +1,1 @@
+CREATE INDEX `customer_search_docs_app_doc_idx` ON `customer_search_docs` (`application_id`,`doc_id`);
