@@ -53,9 +53,19 @@ function rowsAsJson(table: SQLiteTable, where: SQL): SQL<string> {
   return sql<string>`(select json_group_array(json_object(${sql.join(pairs, sql`, `)})) from ${table} where ${where})`;
 }
 
+// The contact arrays of every signed-in request's user read are decoded with the same two tables'
+// column lists: listed once per isolate instead of an Object.entries per table per request.
+const columnEntries = new WeakMap<SQLiteTable, [string, SQLiteColumn][]>();
+
+function columnsOf(table: SQLiteTable): [string, SQLiteColumn][] {
+  let entries = columnEntries.get(table);
+  if (!entries) columnEntries.set(table, (entries = Object.entries(getTableColumns(table))));
+  return entries;
+}
+
 /** Decodes rowsAsJson's array the way drizzle decodes a row (booleans, numbers, JSON columns). */
 function rowsFromJson<T>(table: SQLiteTable, json: string): T[] {
-  const columns = Object.entries(getTableColumns(table));
+  const columns = columnsOf(table);
   return (JSON.parse(json) as Record<string, unknown>[]).map((raw) => {
     const row: Record<string, unknown> = {};
     for (const [key, column] of columns) row[key] = raw[key] === null || raw[key] === undefined ? null : column.mapFromDriverValue(raw[key]);

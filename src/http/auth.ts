@@ -37,7 +37,7 @@ async function checkSession(c: AppContext, token: string | undefined): Promise<V
   if (!token) throw unauthorized("Not logged in (no f.session cookie)");
   let session;
   try {
-    session = await validateSession(sessionDeps(c), c.var.application.id, token);
+    session = await validateSession(sessionDeps(c), c.get("application").id, token);
   } catch (error) {
     console.error(JSON.stringify({ request_id: c.var.requestId, session_check_failed: String(error) }));
     throw new ApiError(503, "SESSION_CHECK_UNAVAILABLE", "Sessions cannot be checked right now; try again", undefined, { "Retry-After": "1" });
@@ -63,7 +63,7 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   const claimedUserId = token ? parseSessionToken(token)?.userId : undefined;
-  const read = () => (claimedUserId ? usersRepo(c).findById(c.var.application.id, claimedUserId) : Promise.resolve(undefined));
+  const read = () => (claimedUserId ? usersRepo(c).findById(c.get("application").id, claimedUserId) : Promise.resolve(undefined));
   let [session, record] = await Promise.all([checkSession(c, token), read()]);
   // Read-your-writes: if that read came from a replica older than the user's latest write, read
   // again from a session that starts at that write (D1 waits for a replica that has it).

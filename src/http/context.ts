@@ -6,6 +6,8 @@ import type { Application } from "../services/tenants/applications";
 import type { ValidSession } from "../services/sessions/sessions";
 import type { PlatformCaller } from "../services/tenants/platform-auth";
 
+// Middleware on every request's path reads these with c.get("name"), not c.var.name: Hono's `c.var`
+// copies every variable into a new object on each access (Object.fromEntries), ≈ µs each time.
 export interface AppVariables {
   requestId: string;
   /** The request's D1 session (wiring/database.ts), which stands in for `env.DB`. */

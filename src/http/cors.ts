@@ -62,7 +62,7 @@ export const storefrontPreflight = createMiddleware<AppEnv>(async (c, next) => {
 export const storefrontOriginPolicy = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header("origin");
   if (origin && !sameOrigin(c, origin)) {
-    if (!c.var.application.config.allowed_origins.includes(origin.toLowerCase())) throw originRefused();
+    if (!c.get("application").config.allowed_origins.includes(origin.toLowerCase())) throw originRefused();
     allowCredentialedOrigin(c, origin);
   }
   await next();

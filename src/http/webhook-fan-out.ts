@@ -12,7 +12,7 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export const webhookFanOut = createMiddleware<AppEnv>(async (c, next) => {
   await next();
-  const application = c.var.application;
+  const application = c.get("application");
   if (READS.has(c.req.method) || !application) return;
   c.executionCtx.waitUntil(
     fanOutAfterWrite(webhookDeps(c), application.id).catch((error) =>

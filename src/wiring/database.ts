@@ -36,12 +36,12 @@ function startOf(c: AppContext): string {
 
 /** The request's session database (set by databaseSession). */
 export function requestDatabase(c: AppContext): SessionDatabase {
-  return c.var.database;
+  return c.get("database");
 }
 
 /** Once the application is known: its data may live in another database than the tenant tables. */
 export function useApplicationDatabase(c: AppContext, applicationId: string): void {
-  c.var.database.useDatabase(applicationDatabase(c.var.bindings, applicationId));
+  c.get("database").useDatabase(applicationDatabase(c.get("bindings"), applicationId));
 }
 
 export const databaseSession = createMiddleware<AppEnv>(async (c, next) => {
@@ -54,9 +54,10 @@ export const databaseSession = createMiddleware<AppEnv>(async (c, next) => {
   const bookmark = db.bookmark();
   if (!bookmark) return;
   if (PLATFORM.test(c.req.path)) c.header(BOOKMARK_HEADER, bookmark);
-  const userId = c.var.bookmarkUser;
-  if (db.wrote && userId && c.var.application) {
-    await userSessionsStub(bindings.USER_SESSIONS, c.var.application.id, userId).noteBookmark(bookmark);
+  const userId = c.get("bookmarkUser");
+  const application = c.get("application");
+  if (db.wrote && userId && application) {
+    await userSessionsStub(bindings.USER_SESSIONS, application.id, userId).noteBookmark(bookmark);
   }
 });
 

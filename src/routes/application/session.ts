@@ -19,7 +19,7 @@ export const sessionRoutes = createRouter()
       middleware: [requireUser] as const,
       responses: ok(UserObjectSchema),
     }),
-    (c) => c.json({ user: toUserSchema(c.var.user) }, 200),
+    (c) => c.json({ user: toUserSchema(c.get("user")) }, 200),
   )
   .openapi(
     storefrontRoute({
