@@ -11,10 +11,8 @@ import type { SocialProvider } from "../../services/login/social/provider";
 import { socialSignIn, type SocialDeps } from "../../services/login/social/sign-in";
 import { toUserSchema } from "../../services/accounts/users";
 
-function socialDeps(c: AppContext): SocialDeps {
-  const { users, identities, events, contacts, account, sessions, notifier } = otpFlowDeps(c);
-  return { users, identities, events, contacts, account, sessions, notifier };
-}
+// The OTP flows' bag holds every store a social sign-in needs (it may claim a listed email, as an OTP login does).
+const socialDeps = (c: AppContext): SocialDeps => otpFlowDeps(c);
 
 /** Every social route: prove the identity, find or create the account, then the same session as any login. */
 async function signIn<Request>(c: AppContext, provider: SocialProvider<Request>, request: Request) {

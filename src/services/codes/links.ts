@@ -38,8 +38,7 @@ export interface LinkInput {
   destination: Destination;
 }
 
-function linkMessage(deps: LinkDeps, app: Application, input: Omit<LinkInput, "userId">, code: string, now: number) {
-  const url = linkBase(deps, app);
+function linkMessage(url: URL, app: Application, input: Omit<LinkInput, "userId">, code: string, now: number) {
   url.pathname = `${url.pathname.replace(/\/$/, "")}${LINK_PATHS[input.kind]}`;
   url.searchParams.set("code", code);
   const { channel, address } = input.destination;
@@ -48,15 +47,15 @@ function linkMessage(deps: LinkDeps, app: Application, input: Omit<LinkInput, "u
 
 /** Issues a single-use link code bound to user, contact and application, and sends the link. */
 export async function sendLink(deps: LinkDeps, app: Application, input: LinkInput, now = Date.now()): Promise<void> {
-  linkBase(deps, app); // refuses before a code is stored when no link base is configured
+  const url = linkBase(deps, app); // before the code is stored: no link base, no code
   const { channel, address } = input.destination;
   const record = { kind: input.kind, applicationId: app.id, userId: input.userId, channel, destination: address };
   const code = await issueCode(deps.codes, record, app.config.otp.link_ttl_seconds, now);
-  const message = linkMessage(deps, app, input, code, now);
+  const message = linkMessage(url, app, input, code, now);
   await deliverOrUndo(deps.notifier, message, () => discardCode(deps.codes, app.id, input.kind, code));
 }
 
 /** The decoy of sendLink for an address with no account: the same message built, nothing stored or sent, the same time taken. */
 export async function imitateLink(deps: LinkDeps, app: Application, input: Omit<LinkInput, "userId">, now = Date.now()): Promise<void> {
-  await deps.notifier.imitate(linkMessage(deps, app, input, newSecret(), now));
+  await deps.notifier.imitate(linkMessage(linkBase(deps, app), app, input, newSecret(), now));
 }

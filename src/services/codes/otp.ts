@@ -212,10 +212,6 @@ export async function issueOtp(deps: OtpDeps, app: Application, input: IssueOtpI
 }
 
 /**
- * Checks a submitted OTP. The attempt is decided by the destination's guard object, so the attempt
- * limit is exact under any concurrency and a used OTP never verifies twice. Returns the OTP record.
- */
-/**
  * A code bound to an account verifies only for that account. A login code sent without a session is bound
  * to no one and verifies from any session (the sign-in replaces it); every other unbound purpose must be
  * spent unbound, so a check naming a user (deletion, contact change) never spends a stranger's code.
@@ -225,6 +221,10 @@ function boundTo(record: OtpRecord, check: OtpCheck): boolean {
   return record.userId === check.userId;
 }
 
+/**
+ * Checks a submitted OTP. The attempt is decided by the destination's guard object, so the attempt
+ * limit is exact under any concurrency and a used OTP never verifies twice. Returns the OTP record.
+ */
 export async function verifyOtp(deps: OtpDeps, app: Application, check: OtpCheck, now = Date.now()): Promise<OtpRecord> {
   const { destination } = check;
   const record = check.requestId

@@ -44,6 +44,12 @@ export interface VerificationStart {
 
 export const verificationPending = (v: VerificationStart) => v.verify_email_otp || v.verify_mobile_otp;
 
+/** Whether the application wants this kind of contact proven before the first session (level "hard"). */
+const wantsProof = (config: PlatformConfig, d: Destination) =>
+  (d.channel === "email" ? config.register_required_fields.email.level : config.register_required_fields.mobile.level) === "hard";
+
+const sameDestination = (a: Destination) => (b: Destination) => a.channel === b.channel && a.address === b.address;
+
 /**
  * What registration answers when a contact already has an account: the fields a new account with these
  * contacts would get (OTPs "sent", a register_token), random and bound to nothing, so the answer does
@@ -55,11 +61,10 @@ export async function decoyVerification(
   config: PlatformConfig,
   registration: { contacts: Destination[]; taken: Destination; noticeSent: boolean },
 ): Promise<VerificationStart> {
-  const levels = config.register_required_fields;
-  const pending = registration.contacts.filter((d) => (d.channel === "email" ? levels.email.level : levels.mobile.level) === "hard");
+  const pending = registration.contacts.filter((d) => wantsProof(config, d));
   // A new account's answer waits for one code per contact to prove; the notice to the owner was one such wait.
   for (const destination of pending) {
-    const notified = registration.noticeSent && destination.channel === registration.taken.channel && destination.address === registration.taken.address;
+    const notified = registration.noticeSent && sameDestination(registration.taken)(destination);
     if (!notified) await notifier.imitate({ channel: destination.channel });
   }
   const start = flagsFor(pending);
@@ -73,13 +78,13 @@ export async function decoyVerification(
 
 /** The account's unverified primary contacts whose kind the application wants proven ("hard"). */
 export function contactsToVerify(config: PlatformConfig, record: UserRecord): Destination[] {
-  const levels = config.register_required_fields;
   const email = record.emails.find((e) => e.active && e.primary && !e.verified);
   const phone = record.phones.find((p) => p.active && p.primary && !p.verified);
-  return [
-    ...(email && levels.email.level === "hard" ? [{ channel: "email" as const, address: email.email }] : []),
-    ...(phone && levels.mobile.level === "hard" ? [{ channel: "sms" as const, address: phone.e164 }] : []),
+  const unverified: Destination[] = [
+    ...(email ? [{ channel: "email" as const, address: email.email }] : []),
+    ...(phone ? [{ channel: "sms" as const, address: phone.e164 }] : []),
   ];
+  return unverified.filter((d) => wantsProof(config, d));
 }
 
 /** The contacts standing between the account and a session: none once any of its contacts is verified. */
@@ -150,7 +155,6 @@ async function registrant(deps: RegistrationVerificationDeps, app: Application, 
   return requireUsable(account);
 }
 
-const sameDestination = (a: Destination) => (b: Destination) => a.channel === b.channel && a.address === b.address;
 
 /** sendOTPOnEmail / sendOTPOnMobile with a register_token: (re)sends the OTP of one contact still to verify. */
 export async function sendVerificationOtp(
