@@ -170,6 +170,11 @@ describe("scheduled erasure (Cron Trigger)", () => {
       (await env.DB.prepare(`select count(*) as n from ${table} where user_id = ?`).bind(m.userId).first<{ n: number }>())!.n;
     const erasable = ["password_history", "user_identities", "user_attributes", "attribute_subjects", "passkeys", "totp_factors", "recovery_codes"];
     for (const table of erasable) expect(await count(table), table).toBeGreaterThan(0);
+    const { seq } = (await env.DB.prepare("select seq from attribute_subjects where user_id = ?").bind(m.userId).first<{ seq: number }>())!;
+    // The filter bitmaps (migration 0019) hold the user's bit for the attribute until the erasure.
+    const bitsOfUser = async () =>
+      (await env.DB.prepare("select count(*) as n from attribute_bits where word = ? >> 6 and bits & (1 << (? & 63)) != 0").bind(seq, seq).first<{ n: number }>())!.n;
+    expect(await bitsOfUser()).toBeGreaterThan(0);
 
     // Not yet due: nothing happens.
     await runCron(Date.now());
@@ -192,6 +197,7 @@ describe("scheduled erasure (Cron Trigger)", () => {
     expect(row.delete_on).toEqual(expect.any(String));
     expect(await contactRows(m.userId)).toEqual({ emails: [], phones: [] });
     for (const table of erasable) expect(await count(table), table).toBe(0);
+    expect(await bitsOfUser()).toBe(0);
     const { results: events } = await env.DB.prepare("select type, sub_title, data from events where user_id = ? order by created_at, rowid")
       .bind(m.userId)
       .all<{ type: string; sub_title: string | null; data: string | null }>();

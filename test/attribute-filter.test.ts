@@ -84,7 +84,12 @@ const STRATEGIES: { name: string; tuning: FilterTuning; counted: boolean }[] = [
   { name: "intersect in SQL", tuning: { ...FILTER_TUNING, estimateCap: 1, maxSetLists: 0, probeCost: Infinity }, counted: false },
   { name: "intersect in the Worker, walk", tuning: { ...FILTER_TUNING, estimateCap: 1, listMax: 0, probeCost: Infinity }, counted: true },
   { name: "intersect in the Worker, list", tuning: { ...FILTER_TUNING, estimateCap: 1, listMax: 1_000_000, probeCost: Infinity }, counted: true },
-  { name: "intersect in the Worker by subject ranges, walk", tuning: { estimateCap: 1, setSpan: 2, maxSetLists: 1_000_000, listMax: 0, probeCost: Infinity }, counted: true },
+  { name: "intersect in the Worker by subject ranges, walk", tuning: { ...FILTER_TUNING, estimateCap: 1, setSpan: 2, maxSetLists: 1_000_000, listMax: 0, probeCost: Infinity }, counted: true },
+  {
+    name: "intersect in the Worker, numbers outside the slices read as lists",
+    tuning: { ...FILTER_TUNING, estimateCap: 1, setSpan: 2, maxSetLists: 1_000_000, listMax: 1_000_000, probeCost: Infinity, outlierProbes: 0 },
+    counted: true,
+  },
 ];
 
 /** Every page of `size` of a selection, in order, with the totals each page reported. */
@@ -287,9 +292,12 @@ describe("filterUsersByAttributes: combining and paging", () => {
 describe("filterUsersByAttributes: evaluation strategies agree on a larger set", () => {
   // 30 customers, created a day apart, with values following their number i; some lack a value.
   const COLORS = ["red", "green", "blue"];
+  const M_VALUES = [0, 7, -2, 2.5, 4_000_000_000, 2 ** 31 - 1, 3, undefined, 7, 0.001, 2 ** 31];
   const people = Array.from({ length: 30 }, (_, i) => ({
     i,
     n: i % 6 === 5 ? undefined : i % 5,
+    // Numbers the bit slices hold (integers in [0, 2^31)) and outliers they do not (negative, fractional, huge).
+    m: M_VALUES[i % M_VALUES.length],
     color: COLORS[i % 3]!,
     tags: i % 7 === 0 ? [] : [...new Set([`t${i % 4}`, `t${(i * 3 + 1) % 4}`])],
     day: new Date(Date.UTC(2000, 0, 1 + i * 23)).toISOString().slice(0, 10),
@@ -306,6 +314,7 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
     shopHeaders = h;
     keys = await defineAttributes(shop, h, [
       ["n", "number"],
+      ["m", "number"],
       ["color", "string"],
       ["tags", "string", { is_multi_value: true }],
       ["day", "date"],
@@ -316,6 +325,7 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
       ids.set(p.i, id);
       const attributes = [
         ...(p.n === undefined ? [] : [{ definition_id: keys.n, value: p.n }]),
+        ...(p.m === undefined ? [] : [{ definition_id: keys.m, value: p.m }]),
         { definition_id: keys.color, value: p.color },
         { definition_id: keys.tags, value: p.tags },
         { definition_id: keys.day, value: p.day },
@@ -410,6 +420,11 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
       fc.tuple(fc.constantFrom("eq", "ne", "gte", "lt"), fc.integer({ min: 0, max: 5 })).map(([op, v]) => ({
         cond: c("n", op, v),
         holds: (p: Person) => p.n !== undefined && (op === "eq" ? p.n === v : op === "ne" ? p.n !== v : op === "gte" ? p.n >= v : p.n < v),
+      })),
+      fc.tuple(fc.constantFrom("eq", "ne", "gt", "gte", "lt", "lte"), fc.constantFrom(-2, -1.5, 0, 2.5, 3, 3.7, 7, 2 ** 31 - 1, 2 ** 31, 4_000_000_000)).map(([op, v]) => ({
+        cond: c("m", op, v),
+        holds: (p: Person) =>
+          p.m !== undefined && { eq: p.m === v, ne: p.m !== v, gt: p.m > v, gte: p.m >= v, lt: p.m < v, lte: p.m <= v }[op]!,
       })),
       fc.tuple(fc.constantFrom("eq", "ne", "sw", "cnt", "ew", "nct"), fc.constantFrom("red", "green", "blue", "re", "e", "n", "GR")).map(([op, v]) => {
         const x = v.toLowerCase();

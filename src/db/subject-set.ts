@@ -37,6 +37,41 @@ export class SubjectSet {
     return this;
   }
 
+  /**
+   * Adds the subjects of a list of bitmap words, `word:bits` pairs separated by commas (null: none):
+   * `word` a decimal number covering subjects 64·word … 64·word + 63, `bits` their 64 bits in hex
+   * (bit i: subject 64·word + i). `lo` must be a multiple of 64.
+   */
+  addWords(list: string | null): this {
+    if (!list) return this;
+    let i = 0;
+    while (i < list.length) {
+      let word = 0;
+      for (let c = list.charCodeAt(i); c !== 58; c = list.charCodeAt(++i)) word = word * 10 + (c - 48);
+      const start = ++i;
+      while (i < list.length && list.charCodeAt(i) !== 44) i++;
+      // The low 32 bits are the last 8 hex digits, the high ones what precedes them.
+      const split = Math.max(start, i - 8);
+      this.orWord(word * 2, hex(list, split, i));
+      this.orWord(word * 2 + 1, hex(list, start, split));
+      i++;
+    }
+    return this;
+  }
+
+  private orWord(index64: number, bits: number): void {
+    if (bits === 0) return;
+    const index = index64 - this.lo / 32;
+    if (index >= 0 && index < this.words.length) this.words[index]! |= bits;
+  }
+
+  /** A copy, to combine without changing this one. */
+  clone(): SubjectSet {
+    const copy = new SubjectSet(this.lo, this.hi);
+    copy.words.set(this.words);
+    return copy;
+  }
+
   /** Keeps only the subjects also in `other` (same bounds). */
   intersect(other: SubjectSet): this {
     this.words.forEach((w, i) => (this.words[i] = w & other.words[i]!));
@@ -73,4 +108,14 @@ export class SubjectSet {
     });
     return out;
   }
+}
+
+/** The number written by hex digits `from` … `to` − 1 of `text` (at most 8). */
+function hex(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    n = n * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return n;
 }

@@ -5,6 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
+import { BIT_CODE, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, wordStart } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -88,9 +89,14 @@ export interface FilterTuning {
    * one still drives when its size × the other conditions × this is at most the lists' total size.
    */
   probeCost: number;
+  /**
+   * Numbers a condition's bit slices do not hold (negative, fractional, ≥ 2^31: attribute-bits.ts)
+   * are checked one by one up to this many; with more, that condition is read as lists.
+   */
+  outlierProbes: number;
 }
 
-export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000, probeCost: 14 };
+export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000, probeCost: 14, outlierProbes: 2_000 };
 
 /** A set of users to page through: `from` is a FROM … WHERE … clause; `id` and `order` are expressions over it. */
 export interface Selection {
@@ -291,69 +297,113 @@ function listQuery(term: FilterTerm, condition: SQL, from: number, to: number, w
   return sql`select group_concat(a.subject) as list from attribute_values a${index} where ${rows}`;
 }
 
-interface SetList {
-  /** Whether these subjects are removed from the term's set rather than making it up. */
-  subtract: boolean;
-  query: SQL;
-}
-
-/** The subjects between `from` and `to` having a value of a multi-value attribute: its presence rows (PRESENCE_ENTRY). */
-const presenceQuery = (term: FilterTerm, from: number, to: number): SQL =>
-  sql`select group_concat(a.subject) as list from attribute_values a indexed by ${sql.raw(VALUE_INDEX[term.column])} where a.def_key = ${term.definitionKey} and a.${sql.raw(term.column)} is null and a.subject between ${from} and ${to}`;
-
 /**
- * One condition's matching subjects within [lo, hi], as lists of at most `span` subjects each (so
- * none exceeds D1's string limit). A negated condition on a single value is the subjects whose value
- * does not match; on a multi-value attribute, the subjects having a value minus those with an
- * element that matches.
+ * A condition's matching subjects within [lo, hi] as lists of at most `span` subjects each (so none
+ * exceeds D1's string limit), one per alternative of an `any` (a year-less range across new year, a
+ * list of days): the set is their union, and each one is an index range, where their OR made SQLite
+ * skip-scan the whole index (ANY(def_key) AND ANY(month_day)).
  */
-function setLists(term: FilterTerm, lo: number, hi: number, span: number, fits = false): SetList[] {
-  const condition = matchSql("a", term.column, term.match);
-  // One list per alternative of an `any` (a year-less range across new year, a list of days): the
-  // set is their union, and each one is an index range, where their OR made SQLite skip-scan the
-  // whole index (ANY(def_key) AND ANY(month_day)).
+function matchLists(term: FilterTerm, lo: number, hi: number, span: number, fits: boolean): SQL[] {
   const alternatives = alternativesOf(term).map((m) => matchSql("a", term.column, m));
   // Known to match fewer index rows than a list holds: one list read over the value index, i.e.
   // only the matching rows. Split by subject ranges, each range would read all the attribute's rows
   // in it (a range of values has no subject order), the whole attribute in the end.
-  if (fits && !term.negated) return alternatives.map((alternative) => ({ subtract: false, query: listQuery(term, alternative, lo, hi, true) }));
+  if (fits) return alternatives.map((alternative) => listQuery(term, alternative, lo, hi, true));
   const whole = hi - lo < span;
-  const lists: SetList[] = [];
+  const lists: SQL[] = [];
   for (let from = lo; from <= hi; from += span) {
     const to = Math.min(hi, from + span - 1);
-    if (!term.negated) lists.push(...alternatives.map((alternative) => ({ subtract: false, query: listQuery(term, alternative, from, to, whole) })));
-    else if (!term.multi) lists.push({ subtract: false, query: listQuery(term, sql`(${condition}) is not 1`, from, to, whole) });
-    else lists.push({ subtract: false, query: presenceQuery(term, from, to) }, { subtract: true, query: listQuery(term, condition, from, to, whole) });
+    lists.push(...alternatives.map((alternative) => listQuery(term, alternative, from, to, whole)));
   }
   return lists;
 }
 
 /**
+ * Where a condition's set comes from when sets are combined in the Worker: subject lists from the
+ * index; for a range over a single-value number, its bit slices (attribute-bits.ts); for a negated
+ * condition, the attribute's presence bits minus the subjects matching the condition.
+ */
+type Source =
+  | { kind: "lists"; reads: SQL[] }
+  | { kind: "numbers"; reads: SQL[]; term: FilterTerm; span: { from: number; to: number } }
+  | { kind: "absent"; presence: SQL[]; matching: Source };
+
+function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: boolean): Source {
+  if (term.negated) {
+    return { kind: "absent", presence: presenceReads(term.definitionKey, lo, hi), matching: sourceOf({ ...term, negated: false }, lo, hi, span, false) };
+  }
+  // A condition known to be small reads fewer index rows than the slices have words.
+  const numbers = !fits && !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
+  if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, lo, hi), term, span: numbers };
+  return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
+}
+
+const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [...source.presence, ...readsOf(source.matching)] : source.reads);
+
+type Rows = { code: number; list: string | null }[];
+
+/**
  * The exact set of subjects matching every term (`and`: intersected) or any term (`or`: united),
  * combined in the Worker from one consistent batch (a transaction), and how many each term matches
- * alone; undefined when it would take more than `maxSetLists` lists.
+ * alone; undefined when it would take more than `maxSetLists` reads. Numbers outside the slices
+ * are read in a second batch, only when a condition's attribute has any.
  */
 async function combineInWorker(
   d1: D1Database,
   join: FilterPlan["join"],
   terms: FilterTerm[],
-  lo: number,
+  lowest: number,
   hi: number,
   tuning: FilterTuning,
   fits: boolean[] = [],
 ): Promise<{ matched: SubjectSet; sizes: number[] } | undefined> {
-  const perTerm = terms.map((term, i) => setLists(term, lo, hi, tuning.setSpan, fits[i]));
-  const lists = perTerm.flat();
-  if (lists.length > tuning.maxSetLists) return undefined;
-  const results = lists.length ? await d1.batch(lists.map((l) => prepare(d1, l.query))) : [];
+  // Bitmap words cover 64 subjects from a multiple of 64.
+  const lo = Number.isFinite(lowest) ? wordStart(lowest) : lowest;
+  const sources = terms.map((term, i) => sourceOf(term, lo, hi, tuning.setSpan, fits[i] ?? false));
+  const reads = sources.flatMap(readsOf);
+  if (reads.length > tuning.maxSetLists) return undefined;
+  const results = reads.length ? await d1.batch(reads.map((q) => prepare(d1, q))) : [];
   let next = 0;
-  const text = () => (results[next++]!.results[0] as { list: string | null } | undefined)?.list ?? null;
+  const rows = () => results[next++]!.results as Rows;
+  const followUps: { set: SubjectSet; reads: SQL[] }[] = [];
+  // Each source's set, finished once the follow-ups have landed.
+  const build = (source: Source): (() => SubjectSet) => {
+    if (source.kind === "absent") {
+      const present = new SubjectSet(lo, hi);
+      for (const _ of source.presence) for (const row of rows()) present.addWords(row.list);
+      const matching = build(source.matching);
+      return () => present.subtract(matching());
+    }
+    if (source.kind === "lists") {
+      const set = new SubjectSet(lo, hi);
+      for (const _ of source.reads) set.addList(rows()[0]?.list ?? null);
+      return () => set;
+    }
+    const codes = new CodeSets(lo, hi);
+    for (const _ of source.reads) codes.add(rows());
+    const set = slicedRange(codes, source.span.from, source.span.to);
+    const outliers = codes.of(BIT_CODE.outlier);
+    if (outliers.size > 0) {
+      const { term } = source;
+      followUps.push({
+        set,
+        reads:
+          outliers.size <= tuning.outlierProbes
+            ? [sql`select group_concat(a.subject) as list from attribute_values a where a.def_key = ${term.definitionKey} and a.subject in (select value from json_each(${JSON.stringify(outliers.members())})) and ${matchSql("a", term.column, term.match)}`]
+            : matchLists(term, lo, hi, tuning.setSpan, false),
+      });
+    }
+    return () => set;
+  };
+  const finish = sources.map(build);
+  if (followUps.length) {
+    const more = await d1.batch(followUps.flatMap((f) => f.reads.map((q) => prepare(d1, q))));
+    let k = 0;
+    for (const followUp of followUps) for (const _ of followUp.reads) followUp.set.addList((more[k++]!.results[0] as Rows[number] | undefined)?.list ?? null);
+  }
   let matched = new SubjectSet(lo, hi);
-  const sizes = perTerm.map((termLists, i) => {
-    const set = new SubjectSet(lo, hi);
-    const excluded = new SubjectSet(lo, hi);
-    for (const list of termLists) (list.subtract ? excluded : set).addList(text());
-    set.subtract(excluded);
+  const sizes = finish.map((done, i) => {
+    const set = done();
     matched = i === 0 ? set : join === "and" ? matched.intersect(set) : matched.union(set);
     return set.size;
   });

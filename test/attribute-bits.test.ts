@@ -1,0 +1,158 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, json } from "./support/http";
+import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
+import { createCustomer, defineAttributes, definitionKey, setAttribute } from "./support/attributes";
+
+/*
+ * attribute_bits (migration 0019) is kept by triggers on the search index, so every writer keeps it.
+ * After each kind of write through the API, the table must be exactly what the index rows imply,
+ * computed here from those rows independently of the triggers' SQL.
+ */
+
+type Bits = Map<string, string>;
+
+/** What attribute_bits must hold for some definitions, derived from their index rows. */
+async function expectedBits(keys: number[]): Promise<Bits> {
+  const marks = keys.map(() => "?").join(", ");
+  const { results: defs } = await env.DB.prepare(`select key, is_multi_value from attribute_definitions where key in (${marks})`)
+    .bind(...keys)
+    .all<{ key: number; is_multi_value: number }>();
+  const multi = new Map(defs.map((d) => [d.key, d.is_multi_value === 1]));
+  const { results } = await env.DB.prepare(`select def_key, subject, value_num from attribute_values where def_key in (${marks})`)
+    .bind(...keys)
+    .all<{ def_key: number; subject: number; value_num: number | null }>();
+  const words = new Map<string, bigint>();
+  const set = (key: number, code: number, subject: number) => {
+    const id = `${key}/${code}/${subject >> 6}`;
+    words.set(id, (words.get(id) ?? 0n) | (1n << BigInt(subject & 63)));
+  };
+  for (const { def_key, subject, value_num } of results) {
+    set(def_key, -1, subject);
+    if (value_num === null || multi.get(def_key)) continue;
+    if (Number.isInteger(value_num) && value_num >= 0 && value_num < 2 ** 31) {
+      set(def_key, -3, subject);
+      for (let k = 0; k < 31; k++) if ((value_num >>> k) & 1) set(def_key, k, subject);
+    } else set(def_key, -2, subject);
+  }
+  return new Map([...words].map(([id, bits]) => [id, BigInt.asIntN(64, bits).toString()]));
+}
+
+async function storedBits(keys: number[]): Promise<Bits> {
+  const { results } = await env.DB.prepare(
+    `select def_key, code, word, cast(bits as text) as bits from attribute_bits where def_key in (${keys.map(() => "?").join(", ")})`,
+  )
+    .bind(...keys)
+    .all<{ def_key: number; code: number; word: number; bits: string }>();
+  return new Map(results.map((r) => [`${r.def_key}/${r.code}/${r.word}`, r.bits]));
+}
+
+describe("attribute_bits follows the search index through every writer", () => {
+  let shop: Tenant;
+  let headers: Record<string, string>;
+  let defs: Record<string, string>;
+  let keys: number[];
+  const people: string[] = [];
+
+  const consistent = async (label: string) => {
+    const stored = await storedBits(keys);
+    expect(stored, label).toEqual(await expectedBits(keys));
+    expect([...stored.values()].includes("0"), `${label}: no empty words kept`).toBe(false);
+    return stored;
+  };
+  const put = async (slug: string, who: number, value: unknown) => {
+    const res = await setAttribute(shop, headers, defs[slug]!, people[who]!, value);
+    expect(res.status, `${slug} = ${JSON.stringify(value)}: ${await res.clone().text()}`).toBe(200);
+  };
+
+  beforeAll(async () => {
+    shop = await createTenant();
+    headers = await adminHeaders(shop);
+    defs = await defineAttributes(shop, headers, [
+      ["score", "number"],
+      ["ratio", "number"],
+      ["vip", "boolean"],
+      ["born", "date"],
+      ["tags", "string", { is_multi_value: true }],
+      ["nick", "string"],
+    ]);
+    keys = await Promise.all(Object.values(defs).map(definitionKey));
+    for (let i = 0; i < 5; i++) people.push(await createCustomer(shop, { email: `bits${i}@example.com` }));
+  });
+
+  it("single writes, replacements, bulk writes and deletes of values", async () => {
+    await put("score", 0, 30);
+    await put("score", 1, 2 ** 31 - 1);
+    await put("score", 2, 0);
+    await put("ratio", 0, 2.5);
+    await put("ratio", 1, -7);
+    await put("vip", 0, true);
+    await put("vip", 1, false);
+    await put("born", 0, "1990-05-31");
+    await put("tags", 0, ["gold", "early"]);
+    await put("tags", 1, []);
+    await put("nick", 0, "ann");
+    const first = await consistent("after first writes");
+    // Every kind of code is there: presence, sliced, outlier, slices.
+    const codes = new Set([...first.keys()].map((id) => Number(id.split("/")[1])));
+    for (const code of [-3, -2, -1, 0, 1, 30]) expect(codes.has(code), `code ${code}`).toBe(true);
+
+    await put("score", 0, 31);
+    await put("score", 1, 12.75);
+    await put("ratio", 1, 3);
+    await put("tags", 0, ["silver"]);
+    await put("tags", 1, ["a", "b", "c"]);
+    await consistent("after replacements");
+
+    const bulk = await call(
+      `${shop.plat}/user_attribute/user/${people[3]}`,
+      json(
+        { attributes: [{ definition_id: defs.score, value: 5 }, { definition_id: defs.tags, value: ["x"] }, { definition_id: defs.born, value: "2001-01-01" }] },
+        { method: "POST", headers },
+      ),
+    );
+    expect(bulk.status, await bulk.clone().text()).toBe(200);
+    await consistent("after a bulk write");
+
+    const one = await call(`${shop.plat}/user_attribute/definition/${defs.score}/user/${people[0]}`, { method: "DELETE", headers });
+    expect(one.status, await one.clone().text()).toBe(200);
+    await consistent("after deleting one value");
+    const all = await call(`${shop.plat}/user_attribute/user/${people[3]}`, json({ definition_ids: [defs.score, defs.tags, defs.born] }, { method: "DELETE", headers }));
+    expect(all.status, await all.clone().text()).toBe(200);
+    await consistent("after deleting a user's values");
+    await put("tags", 0, []);
+    await consistent("after emptying a list");
+  });
+
+  it("deleting a definition drops its bits, and nothing of another application's", async () => {
+    const other = await createTenant();
+    const otherHeaders = await adminHeaders(other);
+    const otherDefs = await defineAttributes(other, otherHeaders, [["score", "number"]]);
+    const otherKey = await definitionKey(otherDefs.score!);
+    const stranger = await createCustomer(other, { email: "bits-other@example.com" });
+    expect((await setAttribute(other, otherHeaders, otherDefs.score!, stranger, 30)).status).toBe(200);
+    const before = await storedBits([otherKey]);
+    expect(before.size).toBeGreaterThan(0);
+
+    await put("score", 4, 999);
+    expect((await storedBits([keys[0]!])).size).toBeGreaterThan(0);
+    const res = await call(`${shop.plat}/user_attribute/definition/${defs.score}`, { method: "DELETE", headers });
+    expect(res.status).toBe(200);
+    expect((await storedBits([keys[0]!])).size).toBe(0);
+    expect(await storedBits([otherKey])).toEqual(before);
+    await consistent("after deleting a definition");
+  });
+
+  it("a deleted customer's bits go with the search index rows (cascade)", async () => {
+    await put("ratio", 4, 8);
+    await put("tags", 4, ["gone"]);
+    await env.DB.prepare("delete from attribute_subjects where user_id = ?").bind(people[4]).run();
+    await consistent("after the subject is deleted");
+  });
+
+  it("index rows are replaced, never updated in place (an update would leave the bits behind)", async () => {
+    await put("ratio", 2, 4);
+    await expect(env.DB.prepare("update attribute_values set value_num = 5 where def_key = ?").bind(keys[1]).run()).rejects.toThrow(/replaced, not updated/);
+    await consistent("after the refused update");
+  });
+});
