@@ -1,38 +1,31 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SubjectSet } from "../src/db/subject-set";
 
-describe("SubjectSet", () => {
-  it("reads group_concat lists, ignoring subjects outside its bounds and repeated ones", () => {
-    const set = new SubjectSet(100, 200).addList("150,100,200,99,201,150,131,132").addList(null).addList("");
-    expect(set.members()).toEqual([100, 131, 132, 150, 200]);
-    expect(set.size).toBe(5);
+/*
+ * attribute_bits words arrive as SQLite prints them: signed 64-bit decimals (bit 63 makes a word
+ * negative), parsed without BigInt into two 32-bit halves.
+ */
+describe("SubjectSet.addWords", () => {
+  it("reads every word SQLite can print, bit 63 and -2^63 included (property)", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 64 * 12 - 1 }), { maxLength: 200 }), fc.integer({ min: 0, max: 3 }), (subjects, offset) => {
+        const lo = offset * 64;
+        const words = new Map<number, bigint>();
+        for (const s of subjects) words.set((s + lo) >> 6, (words.get((s + lo) >> 6) ?? 0n) | (1n << BigInt((s + lo) & 63)));
+        const entries = [...words].sort(() => Math.random() - 0.5);
+        const set = new SubjectSet(lo, lo + 64 * 12 - 1).addWords(
+          entries.map(([w]) => w).join(","),
+          entries.map(([, b]) => BigInt.asIntN(64, b).toString()).join(","),
+        );
+        expect(set.members()).toEqual(subjects.map((s) => s + lo).sort((a, b) => a - b));
+      }),
+    );
   });
 
-  it("counts and lists every bit of a word, including the 32nd", () => {
-    const all = Array.from({ length: 96 }, (_, i) => 1 + i);
-    const set = new SubjectSet(1, 96).addList(all.join(","));
-    expect(set.size).toBe(96);
-    expect(set.members()).toEqual(all);
-    expect(new SubjectSet(0, 63).addList("31,32,63").members()).toEqual([31, 32, 63]);
-  });
-
-  it("intersects and subtracts", () => {
-    const a = new SubjectSet(1, 1000).addList("1,5,64,500,999");
-    const b = new SubjectSet(1, 1000).addList("5,64,700,999");
-    const c = new SubjectSet(1, 1000).addList("999");
-    expect(a.intersect(b).subtract(c).members()).toEqual([5, 64]);
-  });
-
-  it("unites", () => {
-    const a = new SubjectSet(1, 1000).addList("1,64,999");
-    const b = new SubjectSet(1, 1000).addList("5,64,700");
-    expect(a.union(b).members()).toEqual([1, 5, 64, 700, 999]);
-    expect(a.size).toBe(5);
-  });
-
-  it("is empty when its bounds are", () => {
-    const set = new SubjectSet(10, 9).addList("9,10");
-    expect(set.size).toBe(0);
-    expect(set.members()).toEqual([]);
+  it("the extremes: only bit 63, all 64 bits, and words outside the set's bounds ignored", () => {
+    const set = new SubjectSet(64, 191).addWords("1,2,0,9", [-(2n ** 63n), -1n, 1n, 5n].join(","));
+    expect(set.members()).toEqual([127, ...Array.from({ length: 64 }, (_, i) => 128 + i)]);
+    expect(new SubjectSet(0, 63).addWords(null, null).size).toBe(0);
   });
 });

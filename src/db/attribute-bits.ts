@@ -20,18 +20,19 @@ export const BIT_CODE = {
 
 export const SLICES = 31;
 const MAX_SLICED = 2 ** SLICES - 1;
-const NUMBER_CODES = [BIT_CODE.sliced, BIT_CODE.outlier, ...Array.from({ length: SLICES }, (_, k) => k)];
+const SLICE_CODES = Array.from({ length: SLICES }, (_, k) => k);
 
 /**
- * Words per statement: a list entry is at most 7 digits, a colon, 16 hex digits and a comma, so
- * 40,000 words (2.56M subjects) stay near 1 MB, under D1's 2 MB limit on a string.
+ * Words per statement: the longest list has up to 20 characters and a comma per word (the bits, in
+ * decimal: formatting them as hex cost SQLite 60% more), so 40,000 words (2.56M subjects) stay
+ * under 1 MB, half D1's limit on a string.
  */
 const WORDS_PER_READ = 40_000;
 
 /** The first subject of the word holding `subject`: sets combined with bitmap words start there. */
 export const wordStart = (subject: number) => subject - (((subject % 64) + 64) % 64);
 
-/** Statements reading `codes` of one definition for subjects in [lo, hi]: rows of (code, list of `word:bits`). */
+/** Statements reading `codes` of one definition for subjects in [lo, hi]: rows of (code, words, bits), two lists in step. */
 export function bitsReads(definitionKey: number, codes: readonly number[], lo: number, hi: number): SQL[] {
   const reads: SQL[] = [];
   // Codes as literals: an IN list on the key's middle column is one seek per code, and keeps parameters for D1's limit.
@@ -39,14 +40,29 @@ export function bitsReads(definitionKey: number, codes: readonly number[], lo: n
   for (let from = Math.floor(lo / 64); from <= Math.floor(hi / 64); from += WORDS_PER_READ) {
     const to = Math.min(Math.floor(hi / 64), from + WORDS_PER_READ - 1);
     reads.push(
-      sql`select code, group_concat(word || ':' || printf('%x', bits)) as list from attribute_bits where def_key = ${definitionKey} and code in (${list}) and word between ${from} and ${to} group by code`,
+      sql`select code, group_concat(word) as words, group_concat(bits) as bits from attribute_bits where def_key = ${definitionKey} and code in (${list}) and word between ${from} and ${to} group by code`,
     );
   }
   return reads;
 }
 
 export const presenceReads = (definitionKey: number, lo: number, hi: number) => bitsReads(definitionKey, [BIT_CODE.present], lo, hi);
-export const numberReads = (definitionKey: number, lo: number, hi: number) => bitsReads(definitionKey, NUMBER_CODES, lo, hi);
+
+/** The number codes a range over [from, to] needs (lowestSlice), for subjects in [lo, hi]. */
+export const numberReads = (definitionKey: number, span: { from: number; to: number }, lo: number, hi: number) =>
+  bitsReads(definitionKey, [BIT_CODE.sliced, BIT_CODE.outlier, ...SLICE_CODES.slice(lowestSlice(span.from, span.to))], lo, hi);
+
+/**
+ * The lowest slice a comparison reads. Below the lowest 1-bit of `from`, a slice only moves
+ * subjects between "greater" and "equal", whose union is the answer; likewise below the lowest
+ * 0-bit of `to` between "less" and "equal". (31: no slice at all, the range is the whole domain.)
+ */
+function lowestSlice(from: number, to: number): number {
+  const trailingZeros = (n: number) => (n === 0 ? SLICES : 31 - Math.clz32(n & -n));
+  return Math.min(from > 0 ? trailingZeros(from) : SLICES, to < MAX_SLICED ? trailingZeros(~to & MAX_SLICED) : SLICES);
+}
+
+export type WordRows = { code: number; words: string | null; bits: string | null }[];
 
 /** The sets of one definition's codes, from the rows of its reads. */
 export class CodeSets {
@@ -57,8 +73,8 @@ export class CodeSets {
     private readonly hi: number,
   ) {}
 
-  add(rows: { code: number; list: string | null }[]): this {
-    for (const row of rows) this.of(row.code).addWords(row.list);
+  add(rows: WordRows): this {
+    for (const row of rows) this.of(row.code).addWords(row.words, row.bits);
     return this;
   }
 
@@ -100,6 +116,7 @@ export function integerSpan(lower?: Bound, upper?: Bound): { from: number; to: n
 export function slicedRange(codes: CodeSets, from: number, to: number): SubjectSet {
   const domain = codes.of(BIT_CODE.sliced);
   const width = codes.width;
+  const lowest = lowestSlice(from, to);
   const top = 2 ** width - 1;
   const none = () => new SubjectSet(domain.lo, domain.hi);
   if (from > to || from > top) return none();
@@ -109,7 +126,7 @@ export function slicedRange(codes: CodeSets, from: number, to: number): SubjectS
     // ≥ from: those greater at the first slice where they differ from `from`, or equal throughout.
     const greater = none();
     const equal = domain.clone();
-    for (let k = width - 1; k >= 0; k--) {
+    for (let k = width - 1; k >= lowest; k--) {
       if ((from >>> k) & 1) equal.intersect(slice(k));
       else {
         greater.union(equal.clone().intersect(slice(k)));
@@ -121,7 +138,7 @@ export function slicedRange(codes: CodeSets, from: number, to: number): SubjectS
   if (to < top) {
     const less = none();
     const equal = domain.clone();
-    for (let k = width - 1; k >= 0; k--) {
+    for (let k = width - 1; k >= lowest; k--) {
       if ((to >>> k) & 1) {
         less.union(equal.clone().subtract(slice(k)));
         equal.intersect(slice(k));

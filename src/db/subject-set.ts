@@ -38,23 +38,33 @@ export class SubjectSet {
   }
 
   /**
-   * Adds the subjects of a list of bitmap words, `word:bits` pairs separated by commas (null: none):
-   * `word` a decimal number covering subjects 64·word … 64·word + 63, `bits` their 64 bits in hex
-   * (bit i: subject 64·word + i). `lo` must be a multiple of 64.
+   * Adds the subjects of bitmap words given as two comma-separated lists in step (null: none):
+   * `words`, decimal numbers each covering subjects 64·word … 64·word + 63, and `bits`, their 64
+   * bits as signed decimal integers (bit i: subject 64·word + i). `lo` must be a multiple of 64.
    */
-  addWords(list: string | null): this {
-    if (!list) return this;
+  addWords(words: string | null, bits: string | null): this {
+    if (!words || !bits) return this;
+    let at = 0;
     let i = 0;
-    while (i < list.length) {
+    while (at < words.length) {
       let word = 0;
-      for (let c = list.charCodeAt(i); c !== 58; c = list.charCodeAt(++i)) word = word * 10 + (c - 48);
-      const start = ++i;
-      while (i < list.length && list.charCodeAt(i) !== 44) i++;
-      // The low 32 bits are the last 8 hex digits, the high ones what precedes them.
-      const split = Math.max(start, i - 8);
-      this.orWord(word * 2, hex(list, split, i));
-      this.orWord(word * 2 + 1, hex(list, start, split));
+      for (let c = words.charCodeAt(at); at < words.length && c !== 44; c = words.charCodeAt(++at)) word = word * 10 + (c - 48);
+      at++;
+      // 64 bits in two 32-bit limbs: decimal digits carried from the low limb into the high one.
+      const negative = bits.charCodeAt(i) === 45;
+      if (negative) i++;
+      let low = 0;
+      let high = 0;
+      for (let c = bits.charCodeAt(i); i < bits.length && c !== 44; c = bits.charCodeAt(++i)) {
+        low = low * 10 + (c - 48);
+        const carry = Math.floor(low / LIMB);
+        low -= carry * LIMB;
+        high = (high * 10 + carry) % LIMB;
+      }
       i++;
+      if (negative) [low, high] = low === 0 ? [0, (LIMB - high) % LIMB] : [LIMB - low, LIMB - 1 - high];
+      this.orWord(word * 2, low);
+      this.orWord(word * 2 + 1, high);
     }
     return this;
   }
@@ -110,12 +120,5 @@ export class SubjectSet {
   }
 }
 
-/** The number written by hex digits `from` … `to` − 1 of `text` (at most 8). */
-function hex(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    n = n * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
-  }
-  return n;
-}
+
+const LIMB = 2 ** 32;

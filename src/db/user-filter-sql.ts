@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { BIT_CODE, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, wordStart } from "./attribute-bits";
+import { BIT_CODE, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, wordStart, type WordRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -334,13 +334,12 @@ function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: 
   }
   // A condition known to be small reads fewer index rows than the slices have words.
   const numbers = !fits && !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
-  if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, lo, hi), term, span: numbers };
+  if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, numbers, lo, hi), term, span: numbers };
   return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
 }
 
 const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [...source.presence, ...readsOf(source.matching)] : source.reads);
 
-type Rows = { code: number; list: string | null }[];
 
 /**
  * The exact set of subjects matching every term (`and`: intersected) or any term (`or`: united),
@@ -364,23 +363,23 @@ async function combineInWorker(
   if (reads.length > tuning.maxSetLists) return undefined;
   const results = reads.length ? await d1.batch(reads.map((q) => prepare(d1, q))) : [];
   let next = 0;
-  const rows = () => results[next++]!.results as Rows;
+  const rows = () => results[next++]!.results;
   const followUps: { set: SubjectSet; reads: SQL[] }[] = [];
   // Each source's set, finished once the follow-ups have landed.
   const build = (source: Source): (() => SubjectSet) => {
     if (source.kind === "absent") {
       const present = new SubjectSet(lo, hi);
-      for (const _ of source.presence) for (const row of rows()) present.addWords(row.list);
+      for (const _ of source.presence) for (const row of rows() as WordRows) present.addWords(row.words, row.bits);
       const matching = build(source.matching);
       return () => present.subtract(matching());
     }
     if (source.kind === "lists") {
       const set = new SubjectSet(lo, hi);
-      for (const _ of source.reads) set.addList(rows()[0]?.list ?? null);
+      for (const _ of source.reads) set.addList((rows()[0] as { list: string | null } | undefined)?.list ?? null);
       return () => set;
     }
     const codes = new CodeSets(lo, hi);
-    for (const _ of source.reads) codes.add(rows());
+    for (const _ of source.reads) codes.add(rows() as WordRows);
     const set = slicedRange(codes, source.span.from, source.span.to);
     const outliers = codes.of(BIT_CODE.outlier);
     if (outliers.size > 0) {
@@ -399,7 +398,7 @@ async function combineInWorker(
   if (followUps.length) {
     const more = await d1.batch(followUps.flatMap((f) => f.reads.map((q) => prepare(d1, q))));
     let k = 0;
-    for (const followUp of followUps) for (const _ of followUp.reads) followUp.set.addList((more[k++]!.results[0] as Rows[number] | undefined)?.list ?? null);
+    for (const followUp of followUps) for (const _ of followUp.reads) followUp.set.addList((more[k++]!.results[0] as { list: string | null } | undefined)?.list ?? null);
   }
   let matched = new SubjectSet(lo, hi);
   const sizes = finish.map((done, i) => {
