@@ -369,7 +369,7 @@ async function combineInWorker(
   const build = (source: Source): (() => SubjectSet) => {
     if (source.kind === "absent") {
       const present = new SubjectSet(lo, hi);
-      for (const _ of source.presence) for (const row of rows() as WordRows) present.addWords(row.words, row.bits);
+      for (const _ of source.presence) for (const row of rows() as WordRows) present.addWords(row.words, row.low, row.high);
       const matching = build(source.matching);
       return () => present.subtract(matching());
     }
@@ -382,7 +382,7 @@ async function combineInWorker(
     for (const _ of source.reads) codes.add(rows() as WordRows);
     const set = slicedRange(codes, source.span.from, source.span.to);
     const outliers = codes.of(BIT_CODE.outlier);
-    if (outliers.size > 0) {
+    if (!outliers.empty) {
       const { term } = source;
       followUps.push({
         set,
