@@ -173,7 +173,13 @@ describe("scheduled erasure (Cron Trigger)", () => {
     const { seq } = (await env.DB.prepare("select seq from attribute_subjects where user_id = ?").bind(m.userId).first<{ seq: number }>())!;
     // The filter bitmaps (migration 0019) hold the user's bit for the attribute until the erasure.
     const bitsOfUser = async () =>
-      (await env.DB.prepare("select count(*) as n from attribute_bits where word = ? >> 6 and bits & (1 << (? & 63)) != 0").bind(seq, seq).first<{ n: number }>())!.n;
+      (
+        await env.DB.prepare(
+          "select count(*) as n from attribute_bitmaps where chunk = ?1 >> 12 and (instr('0123456789abcdef', substr(hex, ((?1 >> 6) & 63) * 16 + 16 - ((?1 & 63) >> 2), 1)) - 1) & (1 << (?1 & 3)) != 0",
+        )
+          .bind(seq)
+          .first<{ n: number }>()
+      )!.n;
     expect(await bitsOfUser()).toBeGreaterThan(0);
 
     // Not yet due: nothing happens.

@@ -5,14 +5,14 @@ import { adminHeaders, createTenant, type Tenant } from "./support/tenants";
 import { createCustomer, defineAttributes, definitionKey, setAttribute } from "./support/attributes";
 
 /*
- * attribute_bits (migration 0019) is kept by triggers on the search index, so every writer keeps it.
+ * attribute_bitmaps (migration 0019) is kept by triggers on the search index, so every writer keeps it.
  * After each kind of write through the API, the table must be exactly what the index rows imply,
  * computed here from those rows independently of the triggers' SQL.
  */
 
 type Bits = Map<string, string>;
 
-/** What attribute_bits must hold for some definitions, derived from their index rows. */
+/** What attribute_bitmaps must hold for some definitions (chunk text by definition/code/chunk), derived from their index rows. */
 async function expectedBits(keys: number[]): Promise<Bits> {
   const marks = keys.map(() => "?").join(", ");
   const { results: defs } = await env.DB.prepare(`select key, is_multi_value from attribute_definitions where key in (${marks})`)
@@ -35,19 +35,27 @@ async function expectedBits(keys: number[]): Promise<Bits> {
       for (let k = 0; k < 31; k++) if ((value_num >>> k) & 1) set(def_key, k, subject);
     } else set(def_key, -2, subject);
   }
-  return new Map([...words].map(([id, bits]) => [id, BigInt.asIntN(64, bits).toString()]));
+  const chunks: Bits = new Map();
+  for (const [id, bits] of words) {
+    const [key, code, word] = id.split("/").map(Number) as [number, number, number];
+    const chunk = `${key}/${code}/${word >> 6}`;
+    const text = chunks.get(chunk) ?? "0".repeat(1024);
+    const at = (word & 63) * 16;
+    chunks.set(chunk, text.slice(0, at) + bits.toString(16).padStart(16, "0") + text.slice(at + 16));
+  }
+  return chunks;
 }
 
 async function storedBits(keys: number[]): Promise<Bits> {
   const { results } = await env.DB.prepare(
-    `select def_key, code, word, cast(bits as text) as bits from attribute_bits where def_key in (${keys.map(() => "?").join(", ")})`,
+    `select def_key, code, chunk, hex from attribute_bitmaps where def_key in (${keys.map(() => "?").join(", ")})`,
   )
     .bind(...keys)
-    .all<{ def_key: number; code: number; word: number; bits: string }>();
-  return new Map(results.map((r) => [`${r.def_key}/${r.code}/${r.word}`, r.bits]));
+    .all<{ def_key: number; code: number; chunk: number; hex: string }>();
+  return new Map(results.map((r) => [`${r.def_key}/${r.code}/${r.chunk}`, r.hex]));
 }
 
-describe("attribute_bits follows the search index through every writer", () => {
+describe("attribute_bitmaps follows the search index through every writer", () => {
   let shop: Tenant;
   let headers: Record<string, string>;
   let defs: Record<string, string>;
@@ -57,7 +65,7 @@ describe("attribute_bits follows the search index through every writer", () => {
   const consistent = async (label: string) => {
     const stored = await storedBits(keys);
     expect(stored, label).toEqual(await expectedBits(keys));
-    expect([...stored.values()].includes("0"), `${label}: no empty words kept`).toBe(false);
+    expect([...stored.values()].includes("0".repeat(1024)), `${label}: no empty chunks kept`).toBe(false);
     return stored;
   };
   const put = async (slug: string, who: number, value: unknown) => {

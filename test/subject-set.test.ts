@@ -3,32 +3,32 @@ import { describe, expect, it } from "vitest";
 import { SubjectSet } from "../src/db/subject-set";
 
 /*
- * attribute_bits words arrive as three decimal lists: the words' numbers and their low and high
- * 32 bits, as SQLite prints `bits & 4294967295` and `(bits >> 32) & 4294967295` of a signed 64-bit
- * integer (bit 63 makes it negative).
+ * attribute_bitmaps chunks arrive as SQLite keeps them: 1,024 hex digits, 64 words of 64 subjects
+ * each printed as printf('%016x') prints a 64-bit integer (bit 63 first, so a negative one too).
  */
-const halves = (bits: bigint[]) => {
-  const signed = bits.map((b) => BigInt.asIntN(64, b));
-  // SQLite's >> on a negative integer fills with ones; the mask keeps 32 bits either way.
-  return [signed.map((b) => (b & 0xffffffffn).toString()).join(","), signed.map((b) => ((b >> 32n) & 0xffffffffn).toString()).join(",")] as const;
+const chunkText = (subjects: number[], chunk: number) => {
+  const words = Array.from({ length: 64 }, () => 0n);
+  for (const s of subjects) if (s >> 12 === chunk) words[(s >> 6) & 63]! |= 1n << BigInt(s & 63);
+  return words.map((w) => w.toString(16).padStart(16, "0")).join("");
 };
-describe("SubjectSet.addWords", () => {
-  it("reads every word, bit 63 and -2^63 included (property)", () => {
+
+describe("SubjectSet.addChunk", () => {
+  it("reads every subject of the chunks, bit 63 included, and ignores what lies outside the set (property)", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 64 * 12 - 1 }), { maxLength: 200 }), fc.integer({ min: 0, max: 3 }), (subjects, offset) => {
-        const lo = offset * 64;
-        const words = new Map<number, bigint>();
-        for (const s of subjects) words.set((s + lo) >> 6, (words.get((s + lo) >> 6) ?? 0n) | (1n << BigInt((s + lo) & 63)));
-        const entries = [...words].sort(() => Math.random() - 0.5);
-        const set = new SubjectSet(lo, lo + 64 * 12 - 1).addWords(entries.map(([w]) => w).join(","), ...halves(entries.map(([, b]) => b)));
-        expect(set.members()).toEqual(subjects.map((s) => s + lo).sort((a, b) => a - b));
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 3 * 4096 - 1 }), { maxLength: 300 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 12_000 }), (subjects, loWord, span) => {
+        const lo = loWord * 64;
+        const hi = lo + span;
+        const set = new SubjectSet(lo, hi);
+        for (const chunk of [2, 0, 1]) set.addChunk(chunk, chunkText(subjects, chunk));
+        expect(set.members()).toEqual(subjects.filter((s) => s >= lo && s <= hi).sort((a, b) => a - b));
       }),
     );
   });
 
-  it("the extremes: only bit 63, all 64 bits, and words outside the set's bounds ignored", () => {
-    const set = new SubjectSet(64, 191).addWords("1,2,0,9", ...halves([-(2n ** 63n), -1n, 1n, 5n]));
-    expect(set.members()).toEqual([127, ...Array.from({ length: 64 }, (_, i) => 128 + i)]);
-    expect(new SubjectSet(0, 63).addWords(null, null, null).empty).toBe(true);
+  it("the extremes: only bit 63 of a word, and every bit of one", () => {
+    const text = "8000000000000000" + "f".repeat(16) + "0".repeat(62 * 16);
+    expect(new SubjectSet(0, 4095).addChunk(0, text).members()).toEqual([63, ...Array.from({ length: 64 }, (_, i) => 64 + i)]);
+    expect(new SubjectSet(4096, 8191).addChunk(1, text).members()).toEqual([4096 + 63, ...Array.from({ length: 64 }, (_, i) => 4096 + 64 + i)]);
+    expect(new SubjectSet(0, 63).empty).toBe(true);
   });
 });

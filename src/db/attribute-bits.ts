@@ -2,13 +2,14 @@ import { sql, type SQL } from "drizzle-orm";
 import { SubjectSet } from "./subject-set";
 
 /*
- * Reading the bitmaps migration 0019 keeps over the search index (attribute_bits, maintained by its
- * triggers): one row per 64 subjects of a definition and a code. A condition that matches most users
- * reads (slices + 2) × subjects / 64 words here instead of one index row per match: at 1M customers,
- * `age >= 30` is 9 codes × 15,625 words ≈ 140,000 rows rather than 850,000 (bench/README.md).
+ * Reading the bitmaps migration 0019 keeps over the search index (attribute_bitmaps, maintained by
+ * its triggers): per definition and code, a row of 1,024 hex digits for each 4,096 subjects. A
+ * condition that matches most users reads its codes' chunks (≈ 245 rows per code at 1M customers)
+ * instead of one index row per match: `age >= 30` is 8 codes × 245 rows rather than 850,000
+ * index rows (bench/README.md).
  */
 
-/** What a row of attribute_bits says about its 64 subjects (see migrations/0019_attribute_bits.sql). */
+/** What a row of attribute_bitmaps says about its subjects (see migrations/0019_attribute_bits.sql). */
 export const BIT_CODE = {
   /** Has an index row of the definition: a value, or for a multi-value attribute a non-empty list. */
   present: -1,
@@ -21,36 +22,23 @@ export const BIT_CODE = {
 export const SLICES = 31;
 const MAX_SLICED = 2 ** SLICES - 1;
 const SLICE_CODES = Array.from({ length: SLICES }, (_, k) => k);
+const CHUNK_SUBJECTS = 4096;
 
-/**
- * Words per statement: a list has up to 10 digits and a comma per word (a half of its bits, in
- * decimal: formatting them as hex cost SQLite 60% more), so 40,000 words (2.56M subjects) stay
- * under 0.5 MB, a quarter of D1's limit on a string.
- */
-const WORDS_PER_READ = 40_000;
-
-/** The first subject of the word holding `subject`: sets combined with bitmap words start there. */
+/** The first subject of the 64-subject word holding `subject`: sets combined with bitmaps start there. */
 export const wordStart = (subject: number) => subject - (((subject % 64) + 64) % 64);
 
-/** Statements reading `codes` of one definition for subjects in [lo, hi]: rows of (code, words, low, high), three lists in step. */
-export function bitsReads(definitionKey: number, codes: readonly number[], lo: number, hi: number): SQL[] {
-  const reads: SQL[] = [];
+/** The statement reading `codes` of one definition for subjects in [lo, hi]: rows of (code, chunk, hex). */
+export function bitsRead(definitionKey: number, codes: readonly number[], lo: number, hi: number): SQL {
   // Codes as literals: an IN list on the key's middle column is one seek per code, and keeps parameters for D1's limit.
   const list = sql.raw(codes.map((c) => String(Math.trunc(c))).join(", "));
-  for (let from = Math.floor(lo / 64); from <= Math.floor(hi / 64); from += WORDS_PER_READ) {
-    const to = Math.min(Math.floor(hi / 64), from + WORDS_PER_READ - 1);
-    reads.push(
-      sql`select code, group_concat(word) as words, group_concat(bits & 4294967295) as low, group_concat((bits >> 32) & 4294967295) as high from attribute_bits where def_key = ${definitionKey} and code in (${list}) and word between ${from} and ${to} group by code`,
-    );
-  }
-  return reads;
+  return sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${list}) and chunk between ${Math.floor(lo / CHUNK_SUBJECTS)} and ${Math.floor(hi / CHUNK_SUBJECTS)}`;
 }
 
-export const presenceReads = (definitionKey: number, lo: number, hi: number) => bitsReads(definitionKey, [BIT_CODE.present], lo, hi);
+export const presenceRead = (definitionKey: number, lo: number, hi: number) => bitsRead(definitionKey, [BIT_CODE.present], lo, hi);
 
 /** The number codes a range over [from, to] needs (lowestSlice), for subjects in [lo, hi]. */
-export const numberReads = (definitionKey: number, span: { from: number; to: number }, lo: number, hi: number) =>
-  bitsReads(definitionKey, [BIT_CODE.sliced, BIT_CODE.outlier, ...SLICE_CODES.slice(lowestSlice(span.from, span.to))], lo, hi);
+export const numberRead = (definitionKey: number, span: { from: number; to: number }, lo: number, hi: number) =>
+  bitsRead(definitionKey, [BIT_CODE.sliced, BIT_CODE.outlier, ...SLICE_CODES.slice(lowestSlice(span.from, span.to))], lo, hi);
 
 /**
  * The lowest slice a comparison reads. Below the lowest 1-bit of `from`, a slice only moves
@@ -62,7 +50,7 @@ function lowestSlice(from: number, to: number): number {
   return Math.min(from > 0 ? trailingZeros(from) : SLICES, to < MAX_SLICED ? trailingZeros(~to & MAX_SLICED) : SLICES);
 }
 
-export type WordRows = { code: number; words: string | null; low: string | null; high: string | null }[];
+export type ChunkRows = { code: number; chunk: number; hex: string }[];
 
 /** The sets of one definition's codes, from the rows of its reads. */
 export class CodeSets {
@@ -73,8 +61,8 @@ export class CodeSets {
     private readonly hi: number,
   ) {}
 
-  add(rows: WordRows): this {
-    for (const row of rows) this.of(row.code).addWords(row.words, row.low, row.high);
+  add(rows: ChunkRows): this {
+    for (const row of rows) this.of(row.code).addChunk(row.chunk, row.hex);
     return this;
   }
 

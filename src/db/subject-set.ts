@@ -38,30 +38,16 @@ export class SubjectSet {
   }
 
   /**
-   * Adds the subjects of bitmap words given as three comma-separated lists in step (null: none):
-   * `words`, decimal numbers each covering subjects 64·word … 64·word + 63, and the low and high
-   * 32 bits of each word's 64, as unsigned decimals (bit i: subject 64·word + i). Halves rather
-   * than one signed 64-bit number: digits then add up exactly in a double, which made parsing
-   * three times faster. `lo` must be a multiple of 64.
+   * Adds the subjects of a chunk of attribute_bitmaps: 4,096 subjects from chunk · 4,096, as 64
+   * words of 16 hex digits, each printed as printf('%016x') prints a 64-bit integer (bit 63 first).
+   * Subjects outside [lo, hi] are ignored; `lo` must be a multiple of 64.
    */
-  addWords(words: string | null, low: string | null, high: string | null): this {
-    if (!words || !low || !high) return this;
-    let w = 0;
-    let l = 0;
-    let h = 0;
-    // charCodeAt past the end is NaN and a comma is below "0": both end a number.
-    while (w < words.length) {
-      let word = 0;
-      for (let c = words.charCodeAt(w); c >= 48; c = words.charCodeAt(++w)) word = word * 10 + (c - 48);
-      let lowBits = 0;
-      for (let c = low.charCodeAt(l); c >= 48; c = low.charCodeAt(++l)) lowBits = lowBits * 10 + (c - 48);
-      let highBits = 0;
-      for (let c = high.charCodeAt(h); c >= 48; c = high.charCodeAt(++h)) highBits = highBits * 10 + (c - 48);
-      w++;
-      l++;
-      h++;
-      this.orWord(word * 2, lowBits);
-      this.orWord(word * 2 + 1, highBits);
+  addChunk(chunk: number, hex: string): this {
+    // 32-bit word k of the set holds subjects lo + 32k …: the chunk's first is 128 · chunk − lo / 32 (orWord subtracts).
+    const first = chunk * 128;
+    for (let word = 0; word < 64; word++) {
+      this.orWord(first + 2 * word + 1, hexNumber(hex, word * 16));
+      this.orWord(first + 2 * word, hexNumber(hex, word * 16 + 8));
     }
     return this;
   }
@@ -74,7 +60,10 @@ export class SubjectSet {
   private orWord(index64: number, bits: number): void {
     if (bits === 0) return;
     const index = index64 - this.lo / 32;
-    if (index >= 0 && index < this.words.length) this.words[index]! |= bits;
+    if (index < 0 || index >= this.words.length) return;
+    // The last word may reach past hi.
+    const past = index === this.words.length - 1 ? 31 - ((this.hi - this.lo) & 31) : 0;
+    this.words[index]! |= past ? bits & (0xffffffff >>> past) : bits;
   }
 
   /** A copy, to combine without changing this one. */
@@ -122,3 +111,12 @@ export class SubjectSet {
   }
 }
 
+/** The 32-bit number of 8 lower-case hex digits of `text` from `at`. */
+function hexNumber(text: string, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = text.charCodeAt(i);
+    n = n * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return n;
+}

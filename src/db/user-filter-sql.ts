@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { BIT_CODE, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, wordStart, type WordRows } from "./attribute-bits";
+import { BIT_CODE, CodeSets, integerSpan, numberRead, presenceRead, slicedRange, wordStart, type ChunkRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -325,20 +325,21 @@ function matchLists(term: FilterTerm, lo: number, hi: number, span: number, fits
  */
 type Source =
   | { kind: "lists"; reads: SQL[] }
-  | { kind: "numbers"; reads: SQL[]; term: FilterTerm; span: { from: number; to: number } }
-  | { kind: "absent"; presence: SQL[]; matching: Source };
+  | { kind: "numbers"; read: SQL; term: FilterTerm; span: { from: number; to: number } }
+  | { kind: "absent"; presence: SQL; matching: Source };
 
 function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: boolean): Source {
   if (term.negated) {
-    return { kind: "absent", presence: presenceReads(term.definitionKey, lo, hi), matching: sourceOf({ ...term, negated: false }, lo, hi, span, false) };
+    return { kind: "absent", presence: presenceRead(term.definitionKey, lo, hi), matching: sourceOf({ ...term, negated: false }, lo, hi, span, false) };
   }
   // A condition known to be small reads fewer index rows than the slices have words.
   const numbers = !fits && !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
-  if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, numbers, lo, hi), term, span: numbers };
+  if (numbers) return { kind: "numbers", read: numberRead(term.definitionKey, numbers, lo, hi), term, span: numbers };
   return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
 }
 
-const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [...source.presence, ...readsOf(source.matching)] : source.reads);
+const readsOf = (source: Source): SQL[] =>
+  source.kind === "absent" ? [source.presence, ...readsOf(source.matching)] : source.kind === "numbers" ? [source.read] : source.reads;
 
 
 /**
@@ -369,7 +370,7 @@ async function combineInWorker(
   const build = (source: Source): (() => SubjectSet) => {
     if (source.kind === "absent") {
       const present = new SubjectSet(lo, hi);
-      for (const _ of source.presence) for (const row of rows() as WordRows) present.addWords(row.words, row.low, row.high);
+      for (const row of rows() as ChunkRows) present.addChunk(row.chunk, row.hex);
       const matching = build(source.matching);
       return () => present.subtract(matching());
     }
@@ -379,7 +380,7 @@ async function combineInWorker(
       return () => set;
     }
     const codes = new CodeSets(lo, hi);
-    for (const _ of source.reads) codes.add(rows() as WordRows);
+    codes.add(rows() as ChunkRows);
     const set = slicedRange(codes, source.span.from, source.span.to);
     const outliers = codes.of(BIT_CODE.outlier);
     if (!outliers.empty) {
