@@ -19,20 +19,31 @@ async function expectedBits(keys: number[]): Promise<Bits> {
     .bind(...keys)
     .all<{ key: number; is_multi_value: number }>();
   const multi = new Map(defs.map((d) => [d.key, d.is_multi_value === 1]));
-  const { results } = await env.DB.prepare(`select def_key, subject, value_num from attribute_values where def_key in (${marks})`)
+  const { results } = await env.DB.prepare(`select def_key, subject, value_num, value_fold from attribute_values where def_key in (${marks})`)
     .bind(...keys)
-    .all<{ def_key: number; subject: number; value_num: number | null }>();
+    .all<{ def_key: number; subject: number; value_num: number | null; value_fold: string | null }>();
   const words = new Map<string, bigint>();
   const set = (key: number, code: number, subject: number) => {
     const id = `${key}/${code}/${subject >> 6}`;
     words.set(id, (words.get(id) ?? 0n) | (1n << BigInt(subject & 63)));
   };
-  for (const { def_key, subject, value_num } of results) {
+  const KIND = 2 ** 43;
+  for (const { def_key, subject, value_num, value_fold } of results) {
     set(def_key, -1, subject);
+    if (value_fold !== null) {
+      // Characters, pairs, last character, last pair (migration 0019's text codes).
+      const c = [...value_fold].map((ch) => ch.codePointAt(0)!);
+      c.forEach((x, i) => {
+        set(def_key, KIND + x, subject);
+        if (i + 1 < c.length) set(def_key, 2 * KIND + x * 2 ** 21 + c[i + 1]!, subject);
+      });
+      if (c.length >= 1) set(def_key, 3 * KIND + c.at(-1)!, subject);
+      if (c.length >= 2) set(def_key, 4 * KIND + c.at(-2)! * 2 ** 21 + c.at(-1)!, subject);
+    }
     if (value_num === null || multi.get(def_key)) continue;
-    if (Number.isInteger(value_num) && value_num >= 0 && value_num < 2 ** 31) {
+    if (Number.isInteger(value_num) && value_num >= 0 && value_num < 2 ** 43) {
       set(def_key, -3, subject);
-      for (let k = 0; k < 31; k++) if ((value_num >>> k) & 1) set(def_key, k, subject);
+      for (let k = 0; k < 43; k++) if (Math.floor(value_num / 2 ** k) % 2) set(def_key, k, subject);
     } else set(def_key, -2, subject);
   }
   const chunks: Bits = new Map();
@@ -97,19 +108,22 @@ describe("attribute_bitmaps follows the search index through every writer", () =
     await put("vip", 0, true);
     await put("vip", 1, false);
     await put("born", 0, "1990-05-31");
-    await put("tags", 0, ["gold", "early"]);
+    await put("tags", 0, ["gold", "early", "Über-gold"]);
     await put("tags", 1, []);
     await put("nick", 0, "ann");
+    await put("nick", 1, "x");
     const first = await consistent("after first writes");
     // Every kind of code is there: presence, sliced, outlier, slices.
     const codes = new Set([...first.keys()].map((id) => Number(id.split("/")[1])));
-    for (const code of [-3, -2, -1, 0, 1, 30]) expect(codes.has(code), `code ${code}`).toBe(true);
+    for (const code of [-3, -2, -1, 0, 1, 30, 39]) expect(codes.has(code), `code ${code}`).toBe(true);
+    expect([...codes].filter((code) => code >= 2 ** 43).length, "text codes").toBeGreaterThan(10);
 
     await put("score", 0, 31);
     await put("score", 1, 12.75);
     await put("ratio", 1, 3);
-    await put("tags", 0, ["silver"]);
+    await put("tags", 0, ["silver", "gold"]);
     await put("tags", 1, ["a", "b", "c"]);
+    await put("nick", 0, "nana");
     await consistent("after replacements");
 
     const bulk = await call(

@@ -293,11 +293,14 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
   // 30 customers, created a day apart, with values following their number i; some lack a value.
   const COLORS = ["red", "green", "blue"];
   const M_VALUES = [0, 7, -2, 2.5, 4_000_000_000, 2 ** 31 - 1, 3, undefined, 7, 0.001, 2 ** 31];
+  // Texts whose characters and pairs hold longer operands they do not contain ("aba" has the pairs of "bab").
+  const WORDS = ["aba", "abab", "bab", "ab", "b", "ba", "xaba", "Über-Ab", "BAB", "ab-ba"];
   const people = Array.from({ length: 30 }, (_, i) => ({
     i,
     n: i % 6 === 5 ? undefined : i % 5,
     // Numbers the bit slices hold (integers in [0, 2^31)) and outliers they do not (negative, fractional, huge).
     m: M_VALUES[i % M_VALUES.length],
+    word: i % 9 === 4 ? undefined : WORDS[i % WORDS.length]!,
     color: COLORS[i % 3]!,
     tags: i % 7 === 0 ? [] : [...new Set([`t${i % 4}`, `t${(i * 3 + 1) % 4}`])],
     day: new Date(Date.UTC(2000, 0, 1 + i * 23)).toISOString().slice(0, 10),
@@ -315,6 +318,7 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
     keys = await defineAttributes(shop, h, [
       ["n", "number"],
       ["m", "number"],
+      ["word", "string"],
       ["color", "string"],
       ["tags", "string", { is_multi_value: true }],
       ["day", "date"],
@@ -326,6 +330,7 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
       const attributes = [
         ...(p.n === undefined ? [] : [{ definition_id: keys.n, value: p.n }]),
         ...(p.m === undefined ? [] : [{ definition_id: keys.m, value: p.m }]),
+        ...(p.word === undefined ? [] : [{ definition_id: keys.word, value: p.word }]),
         { definition_id: keys.color, value: p.color },
         { definition_id: keys.tags, value: p.tags },
         { definition_id: keys.day, value: p.day },
@@ -389,6 +394,33 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
     }
   });
 
+  it("contains / ends with / not contains, operands of 1–4 characters: every path agrees with the model, alone, in `and` and in `or`", async () => {
+    const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
+    const tests = { cnt: (w: string, v: string) => w.includes(v), nct: (w: string, v: string) => !w.includes(v), ew: (w: string, v: string) => w.endsWith(v) };
+    for (const op of ["cnt", "nct", "ew"] as const) {
+      for (const operand of ["b", "A", "ab", "ba", "bab", "aba", "Ab", "über", "-ab", "abab", "zz"]) {
+        const x = operand.toLowerCase();
+        const holds = (p: Person) => p.word !== undefined && tests[op](p.word.toLowerCase(), x);
+        // With a number condition (seekable, broad): `and` combines sets in the Worker.
+        const shapes = [
+          { join: "and" as const, conditions: [c("word", op, operand)], matches: holds },
+          { join: "and" as const, conditions: [c("word", op, operand), c("m", "gte", 0)], matches: (p: Person) => holds(p) && p.m !== undefined && p.m >= 0 },
+          { join: "or" as const, conditions: [c("word", op, operand), c("n", "eq", 1)], matches: (p: Person) => holds(p) || p.n === 1 },
+        ];
+        for (const { join, conditions, matches } of shapes) {
+          const label = `${join} ${JSON.stringify(conditions)}`;
+          const plan = planFilter(models, { join, conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: keys[slug!]! }) as FilterCondition) });
+          const expected = people.filter(matches).reverse().map((p) => ids.get(p.i)!);
+          for (const { name, tuning } of STRATEGIES) {
+            const result = await allPages(shop.applicationId, plan, tuning, 7);
+            expect(result.ids, `${name}: ${label}`).toEqual(expected);
+            expect(result.totals, `${name}: ${label}`).toEqual([expected.length]);
+          }
+        }
+      }
+    }
+  });
+
   it("or-filters: the same users, order and item_total on every path (united in the Worker or in SQL)", async () => {
     const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
     const orCases: { conditions: Condition[]; matches: (p: Person) => boolean }[] = [
@@ -431,6 +463,10 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
         const test = { eq: (s: string) => s === x, ne: (s: string) => s !== x, sw: (s: string) => s.startsWith(x), cnt: (s: string) => s.includes(x), ew: (s: string) => s.endsWith(x), nct: (s: string) => !s.includes(x) }[op]!;
         return { cond: c("color", op, v), holds: (p: Person) => test(p.color) };
       }),
+      fc.tuple(fc.constantFrom("cnt", "nct", "ew"), fc.constantFrom("t", "1", "t2", "0", "x")).map(([op, v]) => ({
+        cond: c("tags", op, v),
+        holds: (p: Person) => p.tags.length > 0 && (op === "nct" ? !p.tags.some((t) => t.includes(v)) : p.tags.some((t) => (op === "cnt" ? t.includes(v) : t.endsWith(v)))),
+      })),
       fc.tuple(fc.constantFrom("eq", "ne", "in", "nin"), fc.subarray(["t0", "t1", "t2", "t3"], { minLength: 1, maxLength: 2 })).map(([op, list]) => {
         const v = op === "eq" || op === "ne" ? list.slice(0, 1) : list;
         return {

@@ -6,20 +6,32 @@ import { SubjectSet } from "./subject-set";
  * its triggers): per definition and code, a row of 1,024 hex digits for each 4,096 subjects. A
  * condition that matches most users reads its codes' chunks (≈ 245 rows per code at 1M customers)
  * instead of one index row per match: `age >= 30` is 8 codes × 245 rows rather than 850,000
- * index rows (bench/README.md).
+ * index rows, `nickname contains "77"` one code's 245 rows rather than an instr() over every
+ * nickname (bench/README.md).
  */
 
 /** What a row of attribute_bitmaps says about its subjects (see migrations/0019_attribute_bits.sql). */
 export const BIT_CODE = {
   /** Has an index row of the definition: a value, or for a multi-value attribute a non-empty list. */
   present: -1,
-  /** Single value: a number outside the sliced domain (negative, fractional, or ≥ 2^31). */
+  /** Single value: a number outside the sliced domain (negative, fractional, or ≥ 2^43). */
   outlier: -2,
-  /** Single value: an integral number in [0, 2^31), whose bit k is the subject's bit in slice k. */
+  /** Single value: an integral number in [0, 2^43) (dates: epoch ms until 2248), whose bit k is the subject's bit in slice k. */
   sliced: -3,
 } as const;
 
-export const SLICES = 31;
+/*
+ * Text codes, over value_fold's characters (code points c): a value (an element of a list)
+ * contains c, contains the pair c1 c2, ends with c, ends with c1 c2.
+ */
+const TEXT_KIND = 2 ** 43;
+const PAIR = 2 ** 21;
+const containsChar = (c: number) => TEXT_KIND + c;
+const containsPair = (c1: number, c2: number) => 2 * TEXT_KIND + c1 * PAIR + c2;
+const endsWithChar = (c: number) => 3 * TEXT_KIND + c;
+const endsWithPair = (c1: number, c2: number) => 4 * TEXT_KIND + c1 * PAIR + c2;
+
+export const SLICES = 43;
 const MAX_SLICED = 2 ** SLICES - 1;
 const SLICE_CODES = Array.from({ length: SLICES }, (_, k) => k);
 const CHUNK_SUBJECTS = 4096;
@@ -29,7 +41,8 @@ export const wordStart = (subject: number) => subject - (((subject % 64) + 64) %
 
 /** The statement reading `codes` of one definition for subjects in [lo, hi]: rows of (code, chunk, hex). */
 export function bitsRead(definitionKey: number, codes: readonly number[], lo: number, hi: number): SQL {
-  // Codes as literals: an IN list on the key's middle column is one seek per code, and keeps parameters for D1's limit.
+  // Codes as literals (integers below 2^53, printed exactly): an IN list on the key's middle column
+  // is one seek per code, and keeps parameters for D1's limit.
   const list = sql.raw(codes.map((c) => String(Math.trunc(c))).join(", "));
   return sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${list}) and chunk between ${Math.floor(lo / CHUNK_SUBJECTS)} and ${Math.floor(hi / CHUNK_SUBJECTS)}`;
 }
@@ -46,8 +59,31 @@ export const numberRead = (definitionKey: number, span: { from: number; to: numb
  * 0-bit of `to` between "less" and "equal". (31: no slice at all, the range is the whole domain.)
  */
 function lowestSlice(from: number, to: number): number {
-  const trailingZeros = (n: number) => (n === 0 ? SLICES : 31 - Math.clz32(n & -n));
-  return Math.min(from > 0 ? trailingZeros(from) : SLICES, to < MAX_SLICED ? trailingZeros(~to & MAX_SLICED) : SLICES);
+  const lowestOne = (n: number) => {
+    let k = 0;
+    while (k < SLICES && bit(n, k) === 0) k++;
+    return k;
+  };
+  // MAX_SLICED - to: `to` with its bits flipped.
+  return Math.min(from > 0 ? lowestOne(from) : SLICES, to < MAX_SLICED ? lowestOne(MAX_SLICED - to) : SLICES);
+}
+
+/** Bit k of a non-negative integer below 2^53 (JavaScript's bit operators stop at 32 bits). */
+const bit = (n: number, k: number) => Math.floor(n / 2 ** k) % 2;
+
+/**
+ * The codes whose subjects all hold a text condition (contains / ends with `value`, lower-cased):
+ * `exact` when their intersection is the answer (operands of one or two characters), else it holds
+ * the candidates, which are checked against the index rows. Undefined for an empty operand.
+ */
+export function textCodes(kind: "contains" | "suffix", value: string): { codes: number[]; exact: boolean } | undefined {
+  const chars = [...value].map((c) => c.codePointAt(0)!);
+  if (chars.length === 0) return undefined;
+  const pairs = chars.slice(1).map((c, i) => containsPair(chars[i]!, c));
+  if (kind === "contains") return chars.length === 1 ? { codes: [containsChar(chars[0]!)], exact: true } : { codes: [...new Set(pairs)], exact: chars.length === 2 };
+  if (chars.length === 1) return { codes: [endsWithChar(chars[0]!)], exact: true };
+  const ending = endsWithPair(chars.at(-2)!, chars.at(-1)!);
+  return chars.length === 2 ? { codes: [ending], exact: true } : { codes: [ending, ...new Set(pairs)], exact: false };
 }
 
 export type ChunkRows = { code: number; chunk: number; hex: string }[];
@@ -76,7 +112,7 @@ export class CodeSets {
   /** The highest slice holding any subject, plus one (0 when none does). */
   get width(): number {
     let width = 0;
-    for (const [code, set] of this.sets) if (code >= 0 && code + 1 > width && !set.empty) width = code + 1;
+    for (const [code, set] of this.sets) if (code >= 0 && code < SLICES && code + 1 > width && !set.empty) width = code + 1;
     return width;
   }
 }
@@ -86,7 +122,7 @@ interface Bound {
   inclusive: boolean;
 }
 
-/** The integers of [0, 2^31) within a numeric range (from > to: none); undefined if a bound is not a number. */
+/** The integers of [0, 2^43) within a numeric range (from > to: none); undefined if a bound is not a number. */
 export function integerSpan(lower?: Bound, upper?: Bound): { from: number; to: number } | undefined {
   const low = lower?.value;
   const high = upper?.value;
@@ -115,7 +151,7 @@ export function slicedRange(codes: CodeSets, from: number, to: number): SubjectS
     const greater = none();
     const equal = domain.clone();
     for (let k = width - 1; k >= lowest; k--) {
-      if ((from >>> k) & 1) equal.intersect(slice(k));
+      if (bit(from, k)) equal.intersect(slice(k));
       else {
         greater.union(equal.clone().intersect(slice(k)));
         equal.subtract(slice(k));
@@ -127,12 +163,20 @@ export function slicedRange(codes: CodeSets, from: number, to: number): SubjectS
     const less = none();
     const equal = domain.clone();
     for (let k = width - 1; k >= lowest; k--) {
-      if ((to >>> k) & 1) {
+      if (bit(to, k)) {
         less.union(equal.clone().subtract(slice(k)));
         equal.intersect(slice(k));
       } else equal.subtract(slice(k));
     }
     result.intersect(less.union(equal));
   }
+  return result;
+}
+
+/** The subjects in every one of the codes' sets. */
+export function allOf(codes: CodeSets, list: number[]): SubjectSet {
+  const [first, ...rest] = list;
+  const result = codes.of(first!).clone();
+  for (const code of rest) result.intersect(codes.of(code));
   return result;
 }

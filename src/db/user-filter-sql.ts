@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { BIT_CODE, CodeSets, integerSpan, numberRead, presenceRead, slicedRange, wordStart, type ChunkRows } from "./attribute-bits";
+import { allOf, BIT_CODE, bitsRead, CodeSets, integerSpan, numberRead, presenceRead, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -320,12 +320,14 @@ function matchLists(term: FilterTerm, lo: number, hi: number, span: number, fits
 
 /**
  * Where a condition's set comes from when sets are combined in the Worker: subject lists from the
- * index; for a range over a single-value number, its bit slices (attribute-bits.ts); for a negated
- * condition, the attribute's presence bits minus the subjects matching the condition.
+ * index; for a range over a single-value number, its bit slices; for contains / ends with, the
+ * bitmaps of the operand's characters and pairs (attribute-bits.ts); for a negated condition, the
+ * attribute's presence bits minus the subjects matching the condition.
  */
 type Source =
   | { kind: "lists"; reads: SQL[] }
   | { kind: "numbers"; read: SQL; term: FilterTerm; span: { from: number; to: number } }
+  | { kind: "text"; read: SQL; term: FilterTerm; codes: number[]; exact: boolean }
   | { kind: "absent"; presence: SQL; matching: Source };
 
 function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: boolean): Source {
@@ -335,11 +337,12 @@ function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: 
   // A condition known to be small reads fewer index rows than the slices have words.
   const numbers = !fits && !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
   if (numbers) return { kind: "numbers", read: numberRead(term.definitionKey, numbers, lo, hi), term, span: numbers };
+  const text = term.match.kind === "contains" || term.match.kind === "suffix" ? textCodes(term.match.kind, term.match.value) : undefined;
+  if (text) return { kind: "text", read: bitsRead(term.definitionKey, text.codes, lo, hi), term, ...text };
   return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
 }
 
-const readsOf = (source: Source): SQL[] =>
-  source.kind === "absent" ? [source.presence, ...readsOf(source.matching)] : source.kind === "numbers" ? [source.read] : source.reads;
+const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [source.presence, ...readsOf(source.matching)] : source.kind === "lists" ? source.reads : [source.read]);
 
 
 /**
@@ -379,20 +382,30 @@ async function combineInWorker(
       for (const _ of source.reads) set.addList((rows()[0] as { list: string | null } | undefined)?.list ?? null);
       return () => set;
     }
-    const codes = new CodeSets(lo, hi);
-    codes.add(rows() as ChunkRows);
-    const set = slicedRange(codes, source.span.from, source.span.to);
-    const outliers = codes.of(BIT_CODE.outlier);
-    if (!outliers.empty) {
+    const codes = new CodeSets(lo, hi).add(rows() as ChunkRows);
+    // Subjects the bitmaps leave undecided are checked against the index rows, one by one up to
+    // `outlierProbes`, else by reading the condition's lists: numbers outside the slices, or the
+    // candidates of a text operand longer than a pair.
+    const check = (undecided: SubjectSet, into: SubjectSet) => {
       const { term } = source;
       followUps.push({
-        set,
+        set: into,
         reads:
-          outliers.size <= tuning.outlierProbes
-            ? [sql`select group_concat(a.subject) as list from attribute_values a where a.def_key = ${term.definitionKey} and a.subject in (select value from json_each(${JSON.stringify(outliers.members())})) and ${matchSql("a", term.column, term.match)}`]
+          undecided.size <= tuning.outlierProbes
+            ? [sql`select group_concat(a.subject) as list from attribute_values a where a.def_key = ${term.definitionKey} and a.subject in (select value from json_each(${JSON.stringify(undecided.members())})) and ${matchSql("a", term.column, term.match)}`]
             : matchLists(term, lo, hi, tuning.setSpan, false),
       });
+    };
+    if (source.kind === "text") {
+      const candidates = allOf(codes, source.codes);
+      if (source.exact) return () => candidates;
+      const set = new SubjectSet(lo, hi);
+      if (!candidates.empty) check(candidates, set);
+      return () => set;
     }
+    const set = slicedRange(codes, source.span.from, source.span.to);
+    const outliers = codes.of(BIT_CODE.outlier);
+    if (!outliers.empty) check(outliers, set);
     return () => set;
   };
   const finish = sources.map(build);
