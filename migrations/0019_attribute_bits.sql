@@ -30,18 +30,18 @@ WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < 999) SE
 --> statement-breakpoint
 CREATE TRIGGER attribute_bitmaps_present_ai AFTER INSERT ON attribute_values BEGIN
   INSERT INTO attribute_bitmaps (def_key, code, chunk, hex) VALUES (new.def_key, -1, new.subject >> 12, substr(hex(zeroblob(512)), 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2))
-    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2);
+    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) WHERE ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) & (1 << ((new.subject) & 3))) = 0;
 END;
 --> statement-breakpoint
 CREATE TRIGGER attribute_bitmaps_number_ai AFTER INSERT ON attribute_values
 WHEN new.value_num IS NOT NULL AND (SELECT is_multi_value FROM attribute_definitions WHERE key = new.def_key) = 0 BEGIN
   INSERT INTO attribute_bitmaps (def_key, code, chunk, hex)
     VALUES (new.def_key, CASE WHEN new.value_num >= 0 AND new.value_num < 8796093022208 AND new.value_num = CAST(new.value_num AS INTEGER) THEN -3 ELSE -2 END, new.subject >> 12, substr(hex(zeroblob(512)), 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2))
-    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2);
+    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) WHERE ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) & (1 << ((new.subject) & 3))) = 0;
   INSERT INTO attribute_bitmaps (def_key, code, chunk, hex)
     SELECT new.def_key, k, new.subject >> 12, substr(hex(zeroblob(512)), 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) FROM attribute_bit_positions
     WHERE k < 43 AND new.value_num >= 0 AND new.value_num < 8796093022208 AND new.value_num = CAST(new.value_num AS INTEGER) AND (CAST(new.value_num AS INTEGER) >> k) & 1 = 1
-    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2);
+    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) WHERE ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) & (1 << ((new.subject) & 3))) = 0;
 END;
 --> statement-breakpoint
 CREATE TRIGGER attribute_bitmaps_text_ai AFTER INSERT ON attribute_values WHEN new.value_fold IS NOT NULL BEGIN
@@ -52,7 +52,7 @@ CREATE TRIGGER attribute_bitmaps_text_ai AFTER INSERT ON attribute_values WHEN n
       UNION SELECT 26388279066624 + unicode(substr(new.value_fold, -1)), substr(new.value_fold, -1), 1 WHERE length(new.value_fold) >= 1
       UNION SELECT 35184372088832 + unicode(substr(new.value_fold, -2, 1)) * 2097152 + unicode(substr(new.value_fold, -1)), substr(new.value_fold, -2), 1 WHERE length(new.value_fold) >= 2
     ) WHERE true
-    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2);
+    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) WHERE ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) & (1 << ((new.subject) & 3))) = 0;
 END;
 --> statement-breakpoint
 -- A multi-value list keeps its presence bit while any of its rows remains (rows go one by one).
@@ -62,12 +62,18 @@ WHEN NOT EXISTS (SELECT 1 FROM attribute_values WHERE def_key = old.def_key AND 
   DELETE FROM attribute_bitmaps WHERE def_key = old.def_key AND code = -1 AND chunk = old.subject >> 12 AND hex = hex(zeroblob(512));
 END;
 --> statement-breakpoint
--- A single value has one row: its number's codes all go with it. (Listed codes: each is one key seek.)
+-- A single value has one row: the codes its number set all go with it.
 CREATE TRIGGER attribute_bitmaps_number_ad AFTER DELETE ON attribute_values
 WHEN old.value_num IS NOT NULL AND (SELECT is_multi_value FROM attribute_definitions WHERE key = old.def_key) = 0 BEGIN
   UPDATE attribute_bitmaps SET hex = substr(hex, 1, ((((old.subject) >> 6) & 63) * 16 + 15 - (((old.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((old.subject) >> 6) & 63) * 16 + 15 - (((old.subject) & 63) >> 2)) + 1, 1)) - 1) & ~(1 << ((old.subject) & 3))) + 1, 1) || substr(hex, ((((old.subject) >> 6) & 63) * 16 + 15 - (((old.subject) & 63) >> 2)) + 2)
-    WHERE def_key = old.def_key AND chunk = old.subject >> 12 AND code IN (-3, -2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42);
-  DELETE FROM attribute_bitmaps WHERE def_key = old.def_key AND chunk = old.subject >> 12 AND code IN (-3, -2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42) AND hex = hex(zeroblob(512));
+    WHERE def_key = old.def_key AND chunk = old.subject >> 12 AND code IN (
+        SELECT CASE WHEN old.value_num >= 0 AND old.value_num < 8796093022208 AND old.value_num = CAST(old.value_num AS INTEGER) THEN -3 ELSE -2 END
+        UNION ALL SELECT k FROM attribute_bit_positions WHERE k < 43 AND old.value_num >= 0 AND old.value_num < 8796093022208 AND old.value_num = CAST(old.value_num AS INTEGER) AND (CAST(old.value_num AS INTEGER) >> k) & 1 = 1
+      );
+  DELETE FROM attribute_bitmaps WHERE def_key = old.def_key AND chunk = old.subject >> 12 AND hex = hex(zeroblob(512)) AND code IN (
+        SELECT CASE WHEN old.value_num >= 0 AND old.value_num < 8796093022208 AND old.value_num = CAST(old.value_num AS INTEGER) THEN -3 ELSE -2 END
+        UNION ALL SELECT k FROM attribute_bit_positions WHERE k < 43 AND old.value_num >= 0 AND old.value_num < 8796093022208 AND old.value_num = CAST(old.value_num AS INTEGER) AND (CAST(old.value_num AS INTEGER) >> k) & 1 = 1
+      );
 END;
 --> statement-breakpoint
 -- A text's codes go unless another element of the same list still has that character, pair or ending.
