@@ -344,12 +344,15 @@ function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: 
 
 const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [source.presence, ...readsOf(source.matching)] : source.kind === "lists" ? source.reads : [source.read]);
 
+/** A row of a list query (listQuery): the subjects, comma-separated. */
+type ListRow = { list: string | null } | undefined;
 
 /**
  * The exact set of subjects matching every term (`and`: intersected) or any term (`or`: united),
  * combined in the Worker from one consistent batch (a transaction), and how many each term matches
- * alone; undefined when it would take more than `maxSetLists` reads. Numbers outside the slices
- * are read in a second batch, only when a condition's attribute has any.
+ * alone; undefined when it would take more than `maxSetLists` reads. What the bitmaps leave
+ * undecided (numbers outside the slices, candidates of a longer text operand) is read in a second
+ * batch, only when there is any; the count and the page are separate reads anyway (see below).
  */
 async function combineInWorker(
   d1: D1Database,
@@ -379,7 +382,7 @@ async function combineInWorker(
     }
     if (source.kind === "lists") {
       const set = new SubjectSet(lo, hi);
-      for (const _ of source.reads) set.addList((rows()[0] as { list: string | null } | undefined)?.list ?? null);
+      for (const _ of source.reads) set.addList((rows()[0] as ListRow)?.list ?? null);
       return () => set;
     }
     const codes = new CodeSets(lo, hi).add(rows() as ChunkRows);
@@ -412,7 +415,7 @@ async function combineInWorker(
   if (followUps.length) {
     const more = await d1.batch(followUps.flatMap((f) => f.reads.map((q) => prepare(d1, q))));
     let k = 0;
-    for (const followUp of followUps) for (const _ of followUp.reads) followUp.set.addList((more[k++]!.results[0] as { list: string | null } | undefined)?.list ?? null);
+    for (const followUp of followUps) for (const _ of followUp.reads) followUp.set.addList((more[k++]!.results[0] as ListRow)?.list ?? null);
   }
   let matched = new SubjectSet(lo, hi);
   const sizes = finish.map((done, i) => {
