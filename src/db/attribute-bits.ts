@@ -39,19 +39,31 @@ const CHUNK_SUBJECTS = 4096;
 /** The first subject of the 64-subject word holding `subject`: sets combined with bitmaps start there. */
 export const wordStart = (subject: number) => subject - (((subject % 64) + 64) % 64);
 
-/** The statement reading `codes` of one definition for subjects in [lo, hi]: rows of (code, chunk, hex). */
-export function bitsRead(definitionKey: number, codes: readonly number[], lo: number, hi: number): SQL {
+/**
+ * Chunk rows per statement: at ≈ 1 KB each, 16,000 stay well under D1's 50 MB limit on a result
+ * (one code of 1M subjects is 245 rows; 43 codes of 10M would be 105,000).
+ */
+const ROWS_PER_READ = 16_000;
+
+/** Statements reading `codes` of one definition for subjects in [lo, hi]: rows of (code, chunk, hex). */
+export function bitsReads(definitionKey: number, codes: readonly number[], lo: number, hi: number): SQL[] {
   // Codes as literals (integers below 2^53, printed exactly): an IN list on the key's middle column
   // is one seek per code, and keeps parameters for D1's limit.
   const list = sql.raw(codes.map((c) => String(Math.trunc(c))).join(", "));
-  return sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${list}) and chunk between ${Math.floor(lo / CHUNK_SUBJECTS)} and ${Math.floor(hi / CHUNK_SUBJECTS)}`;
+  const span = Math.max(1, Math.floor(ROWS_PER_READ / codes.length));
+  const reads: SQL[] = [];
+  for (let from = Math.floor(lo / CHUNK_SUBJECTS); from <= Math.floor(hi / CHUNK_SUBJECTS); from += span) {
+    const to = Math.min(Math.floor(hi / CHUNK_SUBJECTS), from + span - 1);
+    reads.push(sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${list}) and chunk between ${from} and ${to}`);
+  }
+  return reads;
 }
 
-export const presenceRead = (definitionKey: number, lo: number, hi: number) => bitsRead(definitionKey, [BIT_CODE.present], lo, hi);
+export const presenceReads = (definitionKey: number, lo: number, hi: number) => bitsReads(definitionKey, [BIT_CODE.present], lo, hi);
 
 /** The number codes a range over [from, to] needs (lowestSlice), for subjects in [lo, hi]. */
-export const numberRead = (definitionKey: number, span: { from: number; to: number }, lo: number, hi: number) =>
-  bitsRead(definitionKey, [BIT_CODE.sliced, BIT_CODE.outlier, ...SLICE_CODES.slice(lowestSlice(span.from, span.to))], lo, hi);
+export const numberReads = (definitionKey: number, span: { from: number; to: number }, lo: number, hi: number) =>
+  bitsReads(definitionKey, [BIT_CODE.sliced, BIT_CODE.outlier, ...SLICE_CODES.slice(lowestSlice(span.from, span.to))], lo, hi);
 
 /**
  * The lowest slice a comparison reads. Below the lowest 1-bit of `from`, a slice only moves

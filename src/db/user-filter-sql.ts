@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { allOf, BIT_CODE, bitsRead, CodeSets, integerSpan, numberRead, presenceRead, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
+import { allOf, BIT_CODE, bitsReads, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -326,23 +326,23 @@ function matchLists(term: FilterTerm, lo: number, hi: number, span: number, fits
  */
 type Source =
   | { kind: "lists"; reads: SQL[] }
-  | { kind: "numbers"; read: SQL; term: FilterTerm; span: { from: number; to: number } }
-  | { kind: "text"; read: SQL; term: FilterTerm; codes: number[]; exact: boolean }
-  | { kind: "absent"; presence: SQL; matching: Source };
+  | { kind: "numbers"; reads: SQL[]; term: FilterTerm; span: { from: number; to: number } }
+  | { kind: "text"; reads: SQL[]; term: FilterTerm; codes: number[]; exact: boolean }
+  | { kind: "absent"; presence: SQL[]; matching: Source };
 
 function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: boolean): Source {
   if (term.negated) {
-    return { kind: "absent", presence: presenceRead(term.definitionKey, lo, hi), matching: sourceOf({ ...term, negated: false }, lo, hi, span, false) };
+    return { kind: "absent", presence: presenceReads(term.definitionKey, lo, hi), matching: sourceOf({ ...term, negated: false }, lo, hi, span, false) };
   }
   // A condition known to be small reads fewer index rows than the slices have words.
   const numbers = !fits && !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
-  if (numbers) return { kind: "numbers", read: numberRead(term.definitionKey, numbers, lo, hi), term, span: numbers };
+  if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, numbers, lo, hi), term, span: numbers };
   const text = term.match.kind === "contains" || term.match.kind === "suffix" ? textCodes(term.match.kind, term.match.value) : undefined;
-  if (text) return { kind: "text", read: bitsRead(term.definitionKey, text.codes, lo, hi), term, ...text };
+  if (text) return { kind: "text", reads: bitsReads(term.definitionKey, text.codes, lo, hi), term, ...text };
   return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
 }
 
-const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [source.presence, ...readsOf(source.matching)] : source.kind === "lists" ? source.reads : [source.read]);
+const readsOf = (source: Source): SQL[] => (source.kind === "absent" ? [...source.presence, ...readsOf(source.matching)] : source.reads);
 
 /** A row of a list query (listQuery): the subjects, comma-separated. */
 type ListRow = { list: string | null } | undefined;
@@ -376,7 +376,7 @@ async function combineInWorker(
   const build = (source: Source): (() => SubjectSet) => {
     if (source.kind === "absent") {
       const present = new SubjectSet(lo, hi);
-      for (const row of rows() as ChunkRows) present.addChunk(row.chunk, row.hex);
+      for (const _ of source.presence) for (const row of rows() as ChunkRows) present.addChunk(row.chunk, row.hex);
       const matching = build(source.matching);
       return () => present.subtract(matching());
     }
@@ -385,7 +385,8 @@ async function combineInWorker(
       for (const _ of source.reads) set.addList((rows()[0] as ListRow)?.list ?? null);
       return () => set;
     }
-    const codes = new CodeSets(lo, hi).add(rows() as ChunkRows);
+    const codes = new CodeSets(lo, hi);
+    for (const _ of source.reads) codes.add(rows() as ChunkRows);
     // Subjects the bitmaps leave undecided are checked against the index rows, one by one up to
     // `outlierProbes`, else by reading the condition's lists: numbers outside the slices, or the
     // candidates of a text operand longer than a pair.
