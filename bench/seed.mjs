@@ -70,6 +70,23 @@ function withIndexesRebuilt(db, tables, fill) {
   for (const { sql } of indexes) db.exec(sql);
 }
 
+/**
+ * Runs `fill` with the filter bitmaps' triggers (migration 0019) dropped, then builds the bitmaps
+ * with that migration's own backfill statements and puts the triggers back (their SQL read from
+ * sqlite_master): one grouped pass instead of a trigger per inserted index row, which made the
+ * attribute data set ≈ 5× slower to seed (20k: 13 s).
+ */
+function withBitmapsRebuilt(db, fill) {
+  const triggers = db.prepare("select name, sql from sqlite_master where type = 'trigger' and name like 'attribute_bitmaps_%'").all();
+  for (const { name } of triggers) db.exec(`drop trigger "${name}"`);
+  fill();
+  const migration = readdirSync(join(ROOT, "migrations")).find((f) => /^\d+_attribute_bits\.sql$/.test(f));
+  const statements = readFileSync(join(ROOT, "migrations", migration), "utf8").split("--> statement-breakpoint");
+  db.exec("delete from attribute_bitmaps");
+  for (const statement of statements.slice(statements.findIndex((st) => st.includes("CREATE TABLE attribute_bitmaps_backfill")))) db.exec(statement);
+  for (const { sql } of triggers) db.exec(sql);
+}
+
 /** Seconds `fn` takes, logged under `label` and kept in `timings`. */
 function timed(timings, label, fn) {
   const started = performance.now();
@@ -122,11 +139,13 @@ export async function seededState({ count = SEED_COUNT, reseed = false } = {}) {
   timed(timings, "platform customers (with their search index, by the triggers)", transaction(() => seedCustomers(db, count)));
   timed(
     timings,
-    "attribute data set (users, 10 attributes, value index rows)",
+    "attribute data set (users, 10 attributes, value index rows, bitmaps)",
     transaction(() =>
-      withIndexesRebuilt(db, ["attribute_values", "user_attributes", "attribute_subjects"], () => {
-        for (const statement of seedStatements(count)) db.exec(statement);
-      }),
+      withBitmapsRebuilt(db, () =>
+        withIndexesRebuilt(db, ["attribute_values", "user_attributes", "attribute_subjects"], () => {
+          for (const statement of seedStatements(count)) db.exec(statement);
+        }),
+      ),
     ),
   );
   timed(timings, "analyze", () => db.exec("analyze"));
