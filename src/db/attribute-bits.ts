@@ -34,7 +34,7 @@ const endsWithPair = (c1: number, c2: number) => 4 * TEXT_KIND + c1 * PAIR + c2;
 export const SLICES = 43;
 const MAX_SLICED = 2 ** SLICES - 1;
 const SLICE_CODES = Array.from({ length: SLICES }, (_, k) => k);
-const CHUNK_SUBJECTS = 4096;
+export const CHUNK_SUBJECTS = 4096;
 
 /** The first subject of the 64-subject word holding `subject`: sets combined with bitmaps start there. */
 export const wordStart = (subject: number) => subject - (((subject % 64) + 64) % 64);

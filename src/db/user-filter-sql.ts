@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { allOf, BIT_CODE, bitsReads, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
+import { allOf, BIT_CODE, bitsReads, CHUNK_SUBJECTS, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -85,8 +85,9 @@ export interface FilterTuning {
   listMax: number;
   /**
    * What probing one candidate for one condition costs, in index rows read into a list (≈ 1.4 µs
-   * against ≈ 0.1 µs at 1M customers, bench/README.md): with every condition broad, the smallest
-   * one still drives when its size × the other conditions × this is at most the lists' total size.
+   * against ≈ 0.06 µs at 1M customers, bench/README.md): with every condition broad, the smallest
+   * one still drives when its size × the other conditions × this is at most what reading every
+   * condition for the Worker costs (a condition the bitmaps answer: BITMAP_READ_COST).
    */
   probeCost: number;
   /**
@@ -96,7 +97,7 @@ export interface FilterTuning {
   outlierProbes: number;
 }
 
-export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000, probeCost: 14, outlierProbes: 2_000 };
+export const FILTER_TUNING: FilterTuning = { estimateCap: 20_000, setSpan: 150_000, maxSetLists: 30, listMax: 2_000, probeCost: 20, outlierProbes: 2_000 };
 
 /** A set of users to page through: `from` is a FROM … WHERE … clause; `id` and `order` are expressions over it. */
 export interface Selection {
@@ -267,10 +268,11 @@ async function mostSelective(d1: D1Database, terms: FilterTerm[], tuning: Filter
   });
   if (best.count >= cap) {
     // Lists cost per index row read; the terms not estimated (negated, scanning) read about their
-    // attribute's whole range, taken as the overlap's width.
+    // attribute's whole range, taken as the overlap's width; terms the bitmaps answer, their chunks.
     const smallest = Math.min(...sizes);
-    const unestimated = (terms.length - candidates.length) * Math.max(0, best.hi - best.lo + 1);
-    const lists = sizes.reduce((a, b) => a + b, 0) + unestimated;
+    const width = Math.max(0, best.hi - best.lo + 1);
+    const estimated = new Map(candidates.map(({ i }, k) => [i, sizes[k]!]));
+    const lists = terms.reduce((sum, term, i) => sum + (answeredByBitmaps(term) ? (width / CHUNK_SUBJECTS) * BITMAP_READ_COST : (estimated.get(i) ?? width)), 0);
     best.index = candidates[sizes.indexOf(smallest)]!.i;
     best.probeAnyway = smallest * (terms.length - 1) * tuning.probeCost <= lists;
   }
@@ -330,14 +332,29 @@ type Source =
   | { kind: "text"; reads: SQL[]; term: FilterTerm; codes: number[]; exact: boolean }
   | { kind: "absent"; presence: SQL[]; matching: Source };
 
+/** The integers a range over a single-value number covers, when its bit slices can answer it. */
+const slicedSpanOf = (term: FilterTerm) =>
+  !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
+
+const textCodesOf = (term: FilterTerm) => (term.match.kind === "contains" || term.match.kind === "suffix" ? textCodes(term.match.kind, term.match.value) : undefined);
+
+/** Whether a condition is read from bitmaps rather than index rows when sets are combined in the Worker. */
+const answeredByBitmaps = (term: FilterTerm) => slicedSpanOf(term) !== undefined || textCodesOf(term) !== undefined;
+
+/**
+ * What reading a bitmap condition costs per 4,096 subjects, in list entries: ≈ 10 codes of one
+ * chunk row, each ≈ 2.5 µs to read and parse against ≈ 0.06 µs a list entry (bench/README.md).
+ */
+const BITMAP_READ_COST = 400;
+
 function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: boolean): Source {
   if (term.negated) {
     return { kind: "absent", presence: presenceReads(term.definitionKey, lo, hi), matching: sourceOf({ ...term, negated: false }, lo, hi, span, false) };
   }
   // A condition known to be small reads fewer index rows than the slices have words.
-  const numbers = !fits && !term.multi && term.column === "value_num" && term.match.kind === "range" ? integerSpan(term.match.lower, term.match.upper) : undefined;
+  const numbers = fits ? undefined : slicedSpanOf(term);
   if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, numbers, lo, hi), term, span: numbers };
-  const text = term.match.kind === "contains" || term.match.kind === "suffix" ? textCodes(term.match.kind, term.match.value) : undefined;
+  const text = textCodesOf(term);
   if (text) return { kind: "text", reads: bitsReads(term.definitionKey, text.codes, lo, hi), term, ...text };
   return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
 }
