@@ -17,6 +17,7 @@ const key = (slug) => db.prepare("select key from attribute_definitions where sl
 const KINDS = {
   "number (score)": { def: key("score"), rows: (i) => [[null, null, (i * 7) % 1000]] },
   "date (signup, epoch ms)": { def: key("signup"), rows: (i) => [[null, null, 1_600_000_000_000 + i * 60_000]] },
+  "enum (tier)": { def: key("tier"), rows: (i) => [[["gold", "silver", "bronze", "none"][i % 4], ["gold", "silver", "bronze", "none"][i % 4], null]] },
   "text (nickname, 10 characters)": { def: key("nickname"), rows: (i) => [[`Nick${100000 + (i % 900000)}`, `nick${100000 + (i % 900000)}`, null]] },
   "multi-value text (tags, 2 elements)": { def: key("tags"), rows: (i) => [[`tag${i % 20}`, `tag${i % 20}`, null], [`tag${(i + 7) % 20}`, `tag${(i + 7) % 20}`, null], [null, null, null]] },
 };

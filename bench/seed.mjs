@@ -82,7 +82,7 @@ function withBitmapsRebuilt(db, fill) {
   fill();
   const migration = readdirSync(join(ROOT, "migrations")).find((f) => /^\d+_attribute_bits\.sql$/.test(f));
   const statements = readFileSync(join(ROOT, "migrations", migration), "utf8").split("--> statement-breakpoint");
-  db.exec("delete from attribute_bitmaps");
+  db.exec("delete from attribute_bitmaps; delete from attribute_bitmap_values");
   for (const statement of statements.slice(statements.findIndex((st) => st.includes("CREATE TABLE attribute_bitmaps_backfill")))) db.exec(statement);
   for (const { sql } of triggers) db.exec(sql);
 }

@@ -7,6 +7,7 @@
 --   0..42  bit k of that number (a bit-sliced index: a range is 2 passes over <= 43 slices)
 --   2^43 + c, 2·2^43 + c1·2^21 + c2  a value (an element) contains the character c / the pair c1 c2
 --   3·2^43 + c, 4·2^43 + c1·2^21 + c2  a value (an element) ends with c / with c1 c2
+--   5·2^43 + n  an enum value (an element) is the text numbered n in attribute_bitmap_values
 -- (c: the code point of a character of the lower-cased text, value_fold.)
 --
 -- A row holds 4,096 subjects (chunk = subject >> 12) of one definition and one code. `hex` is 1,024
@@ -27,6 +28,15 @@ CREATE TABLE attribute_bit_positions (k INTEGER PRIMARY KEY);
 --> statement-breakpoint
 INSERT INTO attribute_bit_positions (k)
 WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < 999) SELECT k FROM s;
+--> statement-breakpoint
+-- The values enum attributes have held, numbered for their equality bitmaps (bounded by the options,
+-- unlike free text, whose values would each need a bitmap of their own).
+CREATE TABLE attribute_bitmap_values (
+  code INTEGER PRIMARY KEY,
+  def_key INTEGER NOT NULL,
+  value_fold TEXT NOT NULL,
+  UNIQUE (def_key, value_fold)
+);
 --> statement-breakpoint
 CREATE TRIGGER attribute_bitmaps_present_ai AFTER INSERT ON attribute_values BEGIN
   INSERT INTO attribute_bitmaps (def_key, code, chunk, hex) VALUES (new.def_key, -1, new.subject >> 12, substr(hex(zeroblob(512)), 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2))
@@ -52,6 +62,13 @@ CREATE TRIGGER attribute_bitmaps_text_ai AFTER INSERT ON attribute_values WHEN n
       UNION SELECT 26388279066624 + unicode(substr(new.value_fold, -1)), substr(new.value_fold, -1), 1 WHERE length(new.value_fold) >= 1
       UNION SELECT 35184372088832 + unicode(substr(new.value_fold, -2, 1)) * 2097152 + unicode(substr(new.value_fold, -1)), substr(new.value_fold, -2), 1 WHERE length(new.value_fold) >= 2
     ) WHERE true
+    ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) WHERE ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) & (1 << ((new.subject) & 3))) = 0;
+END;
+--> statement-breakpoint
+CREATE TRIGGER attribute_bitmaps_enum_ai AFTER INSERT ON attribute_values
+WHEN new.value_fold IS NOT NULL AND (SELECT type FROM attribute_definitions WHERE key = new.def_key) = 'enum' BEGIN
+  INSERT OR IGNORE INTO attribute_bitmap_values (def_key, value_fold) VALUES (new.def_key, new.value_fold);
+  INSERT INTO attribute_bitmaps (def_key, code, chunk, hex) VALUES (new.def_key, 43980465111040 + (SELECT code FROM attribute_bitmap_values WHERE def_key = new.def_key AND value_fold = new.value_fold), new.subject >> 12, substr(hex(zeroblob(512)), 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex(zeroblob(512)), ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2))
     ON CONFLICT (def_key, code, chunk) DO UPDATE SET hex = substr(hex, 1, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) | (1 << ((new.subject) & 3))) + 1, 1) || substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 2) WHERE ((instr('0123456789abcdef', substr(hex, ((((new.subject) >> 6) & 63) * 16 + 15 - (((new.subject) & 63) >> 2)) + 1, 1)) - 1) & (1 << ((new.subject) & 3))) = 0;
 END;
 --> statement-breakpoint
@@ -101,6 +118,13 @@ CREATE TRIGGER attribute_bitmaps_text_ad AFTER DELETE ON attribute_values WHEN o
     );
 END;
 --> statement-breakpoint
+CREATE TRIGGER attribute_bitmaps_enum_ad AFTER DELETE ON attribute_values
+WHEN old.value_fold IS NOT NULL AND (SELECT type FROM attribute_definitions WHERE key = old.def_key) = 'enum'
+  AND NOT EXISTS (SELECT 1 FROM attribute_values v WHERE v.def_key = old.def_key AND v.subject = old.subject AND v.value_fold = old.value_fold) BEGIN
+  UPDATE attribute_bitmaps SET hex = substr(hex, 1, ((((old.subject) >> 6) & 63) * 16 + 15 - (((old.subject) & 63) >> 2))) || substr('0123456789abcdef', ((instr('0123456789abcdef', substr(hex, ((((old.subject) >> 6) & 63) * 16 + 15 - (((old.subject) & 63) >> 2)) + 1, 1)) - 1) & ~(1 << ((old.subject) & 3))) + 1, 1) || substr(hex, ((((old.subject) >> 6) & 63) * 16 + 15 - (((old.subject) & 63) >> 2)) + 2) WHERE def_key = old.def_key AND code = 43980465111040 + (SELECT code FROM attribute_bitmap_values WHERE def_key = old.def_key AND value_fold = old.value_fold) AND chunk = old.subject >> 12;
+  DELETE FROM attribute_bitmaps WHERE def_key = old.def_key AND code = 43980465111040 + (SELECT code FROM attribute_bitmap_values WHERE def_key = old.def_key AND value_fold = old.value_fold) AND chunk = old.subject >> 12 AND hex = hex(zeroblob(512));
+END;
+--> statement-breakpoint
 -- No writer updates index rows in place (a value is replaced by delete + insert); if one ever does, the bitmaps must follow.
 CREATE TRIGGER attribute_bitmaps_au AFTER UPDATE ON attribute_values BEGIN
   SELECT RAISE(ABORT, 'attribute_values rows are replaced, not updated (attribute_bitmaps follow inserts and deletes)');
@@ -108,6 +132,7 @@ END;
 --> statement-breakpoint
 CREATE TRIGGER attribute_bitmaps_definition_ad AFTER DELETE ON attribute_definitions BEGIN
   DELETE FROM attribute_bitmaps WHERE def_key = old.key;
+  DELETE FROM attribute_bitmap_values WHERE def_key = old.key;
 END;
 --> statement-breakpoint
 -- Index rows that exist before this migration: their 64-bit words first (a sum of distinct powers
@@ -151,6 +176,15 @@ INSERT INTO attribute_bitmaps_backfill (def_key, code, word, bits)
 SELECT def_key, code, word, sum(bit) FROM (
   SELECT DISTINCT v.def_key, 35184372088832 + unicode(substr(v.value_fold, -2, 1)) * 2097152 + unicode(substr(v.value_fold, -1)) AS code, v.subject >> 6 AS word, 1 << (v.subject & 63) AS bit
   FROM attribute_values v WHERE length(v.value_fold) >= 2
+) GROUP BY def_key, code, word;
+--> statement-breakpoint
+INSERT INTO attribute_bitmap_values (def_key, value_fold)
+SELECT DISTINCT v.def_key, v.value_fold FROM attribute_values v JOIN attribute_definitions d ON d.key = v.def_key AND d.type = 'enum' WHERE v.value_fold IS NOT NULL;
+--> statement-breakpoint
+INSERT INTO attribute_bitmaps_backfill (def_key, code, word, bits)
+SELECT def_key, code, word, sum(bit) FROM (
+  SELECT DISTINCT v.def_key, 43980465111040 + b.code AS code, v.subject >> 6 AS word, 1 << (v.subject & 63) AS bit
+  FROM attribute_values v JOIN attribute_bitmap_values b ON b.def_key = v.def_key AND b.value_fold = v.value_fold
 ) GROUP BY def_key, code, word;
 --> statement-breakpoint
 INSERT INTO attribute_bitmaps (def_key, code, chunk, hex)

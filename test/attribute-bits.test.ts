@@ -15,10 +15,15 @@ type Bits = Map<string, string>;
 /** What attribute_bitmaps must hold for some definitions (chunk text by definition/code/chunk), derived from their index rows. */
 async function expectedBits(keys: number[]): Promise<Bits> {
   const marks = keys.map(() => "?").join(", ");
-  const { results: defs } = await env.DB.prepare(`select key, is_multi_value from attribute_definitions where key in (${marks})`)
+  const { results: defs } = await env.DB.prepare(`select key, is_multi_value, type from attribute_definitions where key in (${marks})`)
     .bind(...keys)
-    .all<{ key: number; is_multi_value: number }>();
+    .all<{ key: number; is_multi_value: number; type: string }>();
   const multi = new Map(defs.map((d) => [d.key, d.is_multi_value === 1]));
+  const enums = new Set(defs.filter((d) => d.type === "enum").map((d) => d.key));
+  const { results: dictionary } = await env.DB.prepare(`select def_key, value_fold, code from attribute_bitmap_values where def_key in (${marks})`)
+    .bind(...keys)
+    .all<{ def_key: number; value_fold: string; code: number }>();
+  const numbered = new Map(dictionary.map((d) => [`${d.def_key}/${d.value_fold}`, d.code]));
   const { results } = await env.DB.prepare(`select def_key, subject, value_num, value_fold from attribute_values where def_key in (${marks})`)
     .bind(...keys)
     .all<{ def_key: number; subject: number; value_num: number | null; value_fold: string | null }>();
@@ -39,6 +44,8 @@ async function expectedBits(keys: number[]): Promise<Bits> {
       });
       if (c.length >= 1) set(def_key, 3 * KIND + c.at(-1)!, subject);
       if (c.length >= 2) set(def_key, 4 * KIND + c.at(-2)! * 2 ** 21 + c.at(-1)!, subject);
+      // An enum value: its number in the dictionary, which must hold every value seen.
+      if (enums.has(def_key)) set(def_key, 5 * KIND + numbered.get(`${def_key}/${value_fold}`)!, subject);
     }
     if (value_num === null || multi.get(def_key)) continue;
     if (Number.isInteger(value_num) && value_num >= 0 && value_num < 2 ** 43) {
@@ -94,6 +101,8 @@ describe("attribute_bitmaps follows the search index through every writer", () =
       ["born", "date"],
       ["tags", "string", { is_multi_value: true }],
       ["nick", "string"],
+      ["tier", "enum", { validations: [{ type: "options", value: ["Gold", "silver", "bronze"] }] }],
+      ["tiers", "enum", { is_multi_value: true, validations: [{ type: "options", value: ["Gold", "silver", "bronze"] }] }],
     ]);
     keys = await Promise.all(Object.values(defs).map(definitionKey));
     for (let i = 0; i < 5; i++) people.push(await createCustomer(shop, { email: `bits${i}@example.com` }));
@@ -112,6 +121,10 @@ describe("attribute_bitmaps follows the search index through every writer", () =
     await put("tags", 1, []);
     await put("nick", 0, "ann");
     await put("nick", 1, "x");
+    await put("tier", 0, "Gold");
+    await put("tier", 1, "silver");
+    await put("tiers", 0, ["Gold", "silver"]);
+    await put("tiers", 1, ["silver"]);
     const first = await consistent("after first writes");
     // Every kind of code is there: presence, sliced, outlier, slices.
     const codes = new Set([...first.keys()].map((id) => Number(id.split("/")[1])));
@@ -124,6 +137,9 @@ describe("attribute_bitmaps follows the search index through every writer", () =
     await put("tags", 0, ["silver", "gold"]);
     await put("tags", 1, ["a", "b", "c"]);
     await put("nick", 0, "nana");
+    await put("tier", 0, "bronze");
+    await put("tiers", 0, ["silver", "bronze"]);
+    await put("tiers", 1, []);
     await consistent("after replacements");
 
     const bulk = await call(

@@ -295,12 +295,14 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
   const M_VALUES = [0, 7, -2, 2.5, 4_000_000_000, 2 ** 31 - 1, 3, undefined, 7, 0.001, 2 ** 31];
   // Texts whose characters and pairs hold longer operands they do not contain ("aba" has the pairs of "bab").
   const WORDS = ["aba", "abab", "bab", "ab", "b", "ba", "xaba", "Über-Ab", "BAB", "ab-ba"];
+  const TIERS = ["Gold", "silver", "bronze", "none"];
   const people = Array.from({ length: 30 }, (_, i) => ({
     i,
     n: i % 6 === 5 ? undefined : i % 5,
     // Numbers the bit slices hold (integers in [0, 2^31)) and outliers they do not (negative, fractional, huge).
     m: M_VALUES[i % M_VALUES.length],
     word: i % 9 === 4 ? undefined : WORDS[i % WORDS.length]!,
+    tier: i % 8 === 6 ? undefined : TIERS[(i * 5) % TIERS.length]!,
     color: COLORS[i % 3]!,
     tags: i % 7 === 0 ? [] : [...new Set([`t${i % 4}`, `t${(i * 3 + 1) % 4}`])],
     day: new Date(Date.UTC(2000, 0, 1 + i * 23)).toISOString().slice(0, 10),
@@ -319,6 +321,7 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
       ["n", "number"],
       ["m", "number"],
       ["word", "string"],
+      ["tier", "enum", { validations: [{ type: "options", value: ["Gold", "silver", "bronze", "none"] }] }],
       ["color", "string"],
       ["tags", "string", { is_multi_value: true }],
       ["day", "date"],
@@ -331,6 +334,7 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
         ...(p.n === undefined ? [] : [{ definition_id: keys.n, value: p.n }]),
         ...(p.m === undefined ? [] : [{ definition_id: keys.m, value: p.m }]),
         ...(p.word === undefined ? [] : [{ definition_id: keys.word, value: p.word }]),
+        ...(p.tier === undefined ? [] : [{ definition_id: keys.tier, value: p.tier }]),
         { definition_id: keys.color, value: p.color },
         { definition_id: keys.tags, value: p.tags },
         { definition_id: keys.day, value: p.day },
@@ -421,6 +425,31 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
     }
   });
 
+  it("enum equality and lists (answered by value bitmaps): every path agrees with the model, alone, in `and` and in `or`", async () => {
+    const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
+    const lists: [string, string[]][] = [["eq", ["gold"]], ["eq", ["NONE"]], ["ne", ["silver"]], ["in", ["gold", "bronze"]], ["nin", ["gold", "none"]], ["in", ["platinum"]], ["eq", ["platinum"]]];
+    for (const [op, values] of lists) {
+      const named = (p: Person) => values.some((v) => v.toLowerCase() === p.tier?.toLowerCase());
+      const holds = (p: Person) => p.tier !== undefined && (op === "eq" || op === "in" ? named(p) : !named(p));
+      const operand = op === "eq" || op === "ne" ? values[0] : values;
+      const shapes = [
+        { join: "and" as const, conditions: [c("tier", op, operand)], matches: holds },
+        { join: "and" as const, conditions: [c("tier", op, operand), c("m", "gte", 0)], matches: (p: Person) => holds(p) && p.m !== undefined && p.m >= 0 },
+        { join: "or" as const, conditions: [c("tier", op, operand), c("n", "eq", 1)], matches: (p: Person) => holds(p) || p.n === 1 },
+      ];
+      for (const { join, conditions, matches } of shapes) {
+        const label = `${join} ${JSON.stringify(conditions)}`;
+        const plan = planFilter(models, { join, conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: keys[slug!]! }) as FilterCondition) });
+        const expected = people.filter(matches).reverse().map((p) => ids.get(p.i)!);
+        for (const { name, tuning } of STRATEGIES) {
+          const result = await allPages(shop.applicationId, plan, tuning, 7);
+          expect(result.ids, `${name}: ${label}`).toEqual(expected);
+          expect(result.totals, `${name}: ${label}`).toEqual([expected.length]);
+        }
+      }
+    }
+  });
+
   it("or-filters: the same users, order and item_total on every path (united in the Worker or in SQL)", async () => {
     const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
     const orCases: { conditions: Condition[]; matches: (p: Person) => boolean }[] = [
@@ -462,6 +491,11 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
         const x = v.toLowerCase();
         const test = { eq: (s: string) => s === x, ne: (s: string) => s !== x, sw: (s: string) => s.startsWith(x), cnt: (s: string) => s.includes(x), ew: (s: string) => s.endsWith(x), nct: (s: string) => !s.includes(x) }[op]!;
         return { cond: c("color", op, v), holds: (p: Person) => test(p.color) };
+      }),
+      fc.tuple(fc.constantFrom("eq", "ne", "in", "nin"), fc.subarray(["gold", "SILVER", "bronze", "none", "platinum"], { minLength: 1, maxLength: 3 })).map(([op, list]) => {
+        const v = op === "eq" || op === "ne" ? list.slice(0, 1) : list;
+        const named = (p: Person) => v.some((t) => t.toLowerCase() === p.tier!.toLowerCase());
+        return { cond: c("tier", op, op === "eq" || op === "ne" ? v[0] : v), holds: (p: Person) => p.tier !== undefined && (op === "eq" || op === "in" ? named(p) : !named(p)) };
       }),
       fc.tuple(fc.constantFrom("cnt", "nct", "ew"), fc.constantFrom("t", "1", "t2", "0", "x")).map(([op, v]) => ({
         cond: c("tags", op, v),

@@ -30,6 +30,8 @@ const containsChar = (c: number) => TEXT_KIND + c;
 const containsPair = (c1: number, c2: number) => 2 * TEXT_KIND + c1 * PAIR + c2;
 const endsWithChar = (c: number) => 3 * TEXT_KIND + c;
 const endsWithPair = (c1: number, c2: number) => 4 * TEXT_KIND + c1 * PAIR + c2;
+/** An enum value's code: this plus its number in attribute_bitmap_values. */
+const ENUM_KIND = 5 * TEXT_KIND;
 
 export const SLICES = 43;
 const MAX_SLICED = 2 ** SLICES - 1;
@@ -50,13 +52,25 @@ export function bitsReads(definitionKey: number, codes: readonly number[], lo: n
   // Codes as literals (integers below 2^53, printed exactly): an IN list on the key's middle column
   // is one seek per code, and keeps parameters for D1's limit.
   const list = sql.raw(codes.map((c) => String(Math.trunc(c))).join(", "));
-  const span = Math.max(1, Math.floor(ROWS_PER_READ / codes.length));
-  const reads: SQL[] = [];
-  for (let from = Math.floor(lo / CHUNK_SUBJECTS); from <= Math.floor(hi / CHUNK_SUBJECTS); from += span) {
-    const to = Math.min(Math.floor(hi / CHUNK_SUBJECTS), from + span - 1);
-    reads.push(sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${list}) and chunk between ${from} and ${to}`);
-  }
-  return reads;
+  return chunkRanges(lo, hi, codes.length).map(([from, to]) => sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${list}) and chunk between ${from} and ${to}`);
+}
+
+/** Statements reading the equality bitmaps of an enum attribute's values (folded texts): rows of (code, chunk, hex), one code a value. */
+export function enumReads(definitionKey: number, folds: string[], lo: number, hi: number): SQL[] {
+  const codes = sql`select ${ENUM_KIND} + code from attribute_bitmap_values where def_key = ${definitionKey} and value_fold in (${sql.join(
+    folds.map((f) => sql`${f}`),
+    sql`, `,
+  )})`;
+  return chunkRanges(lo, hi, folds.length).map(([from, to]) => sql`select code, chunk, hex from attribute_bitmaps where def_key = ${definitionKey} and code in (${codes}) and chunk between ${from} and ${to}`);
+}
+
+/** The chunks of subjects [lo, hi] in ranges of at most ROWS_PER_READ rows for `codes` codes. */
+function chunkRanges(lo: number, hi: number, codes: number): [number, number][] {
+  const span = Math.max(1, Math.floor(ROWS_PER_READ / codes));
+  const last = Math.floor(hi / CHUNK_SUBJECTS);
+  const ranges: [number, number][] = [];
+  for (let from = Math.floor(lo / CHUNK_SUBJECTS); from <= last; from += span) ranges.push([from, Math.min(last, from + span - 1)]);
+  return ranges;
 }
 
 export const presenceReads = (definitionKey: number, lo: number, hi: number) => bitsReads(definitionKey, [BIT_CODE.present], lo, hi);

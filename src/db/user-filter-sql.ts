@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { allOf, BIT_CODE, bitsReads, CHUNK_SUBJECTS, CodeSets, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
+import { allOf, BIT_CODE, bitsReads, CHUNK_SUBJECTS, CodeSets, enumReads, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -36,6 +36,8 @@ export interface FilterTerm {
   definitionKey: number;
   /** Multi-value: several index rows per user, so matches need de-duplicating. */
   multi: boolean;
+  /** An enum attribute: its values have equality bitmaps (attribute-bits.ts). */
+  enumerated: boolean;
   column: IndexColumn;
   negated: boolean;
   match: Match;
@@ -330,6 +332,7 @@ type Source =
   | { kind: "lists"; reads: SQL[] }
   | { kind: "numbers"; reads: SQL[]; term: FilterTerm; span: { from: number; to: number } }
   | { kind: "text"; reads: SQL[]; term: FilterTerm; codes: number[]; exact: boolean }
+  | { kind: "values"; reads: SQL[] }
   | { kind: "absent"; presence: SQL[]; matching: Source };
 
 /** The integers a range over a single-value number covers, when its bit slices can answer it. */
@@ -338,8 +341,17 @@ const slicedSpanOf = (term: FilterTerm) =>
 
 const textCodesOf = (term: FilterTerm) => (term.match.kind === "contains" || term.match.kind === "suffix" ? textCodes(term.match.kind, term.match.value) : undefined);
 
+/** The texts an equality or list condition over an enum attribute names (folded): its value bitmaps answer it. */
+function enumValuesOf(term: FilterTerm): string[] | undefined {
+  if (!term.enumerated || term.column !== "value_fold") return undefined;
+  const { match } = term;
+  if (match.kind === "in") return match.values.map(String);
+  const point = match.kind === "range" && match.lower?.inclusive && match.upper?.inclusive && match.lower.value === match.upper.value;
+  return point && typeof match.lower!.value === "string" ? [match.lower!.value] : undefined;
+}
+
 /** Whether a condition is read from bitmaps rather than index rows when sets are combined in the Worker. */
-const answeredByBitmaps = (term: FilterTerm) => slicedSpanOf(term) !== undefined || textCodesOf(term) !== undefined;
+const answeredByBitmaps = (term: FilterTerm) => slicedSpanOf(term) !== undefined || textCodesOf(term) !== undefined || enumValuesOf(term) !== undefined;
 
 /**
  * What reading a bitmap condition costs per 4,096 subjects, in list entries: ≈ 10 codes of one
@@ -356,6 +368,8 @@ function sourceOf(term: FilterTerm, lo: number, hi: number, span: number, fits: 
   if (numbers) return { kind: "numbers", reads: numberReads(term.definitionKey, numbers, lo, hi), term, span: numbers };
   const text = textCodesOf(term);
   if (text) return { kind: "text", reads: bitsReads(term.definitionKey, text.codes, lo, hi), term, ...text };
+  const values = enumValuesOf(term);
+  if (values) return { kind: "values", reads: enumReads(term.definitionKey, values, lo, hi) };
   return { kind: "lists", reads: matchLists(term, lo, hi, span, fits) };
 }
 
@@ -396,6 +410,11 @@ async function combineInWorker(
       for (const _ of source.presence) for (const row of rows() as ChunkRows) present.addChunk(row.chunk, row.hex);
       const matching = build(source.matching);
       return () => present.subtract(matching());
+    }
+    if (source.kind === "values") {
+      const set = new SubjectSet(lo, hi);
+      for (const _ of source.reads) for (const row of rows() as ChunkRows) set.addChunk(row.chunk, row.hex);
+      return () => set;
     }
     if (source.kind === "lists") {
       const set = new SubjectSet(lo, hi);

@@ -208,7 +208,7 @@ function compileCondition(model: AttributeModel, condition: FilterCondition): Fi
   }
   const negated = NEGATION[condition.type] !== undefined;
   const op = NEGATION[condition.type] ?? condition.type;
-  const base = { definitionKey: model.row.key, multi: model.row.isMultiValue, negated };
+  const base = { definitionKey: model.row.key, multi: model.row.isMultiValue, enumerated: model.row.type === "enum", negated };
   if (condition.ignore_year) {
     if (kind !== "date" && kind !== "datetime") throw new ConditionError("ignore_year applies only to date and datetime attributes");
     return { ...base, column: "month_day", match: monthDayMatch(op, condition.value) };
