@@ -7,7 +7,7 @@ import { SubjectSet } from "./subject-set";
  * condition that matches most users reads its codes' chunks (≈ 245 rows per code at 1M customers)
  * instead of one index row per match: `age >= 30` is 8 codes × 245 rows rather than 850,000
  * index rows, `nickname contains "77"` one code's 245 rows rather than an instr() over every
- * nickname (bench/README.md).
+ * nickname, `tier in (gold, silver)` two codes rather than 500,000 index rows (bench/README.md).
  */
 
 /** What a row of attribute_bitmaps says about its subjects (see migrations/0019_attribute_bits.sql). */
