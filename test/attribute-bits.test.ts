@@ -178,6 +178,13 @@ describe("attribute_bitmaps follows the search index through every writer", () =
     expect(res.status).toBe(200);
     expect((await storedBits([keys[0]!])).size).toBe(0);
     expect(await storedBits([otherKey])).toEqual(before);
+    // An enum definition takes its numbered values with it.
+    const tierKey = await definitionKey(defs.tier!);
+    const numbered = async () => (await env.DB.prepare("select count(*) as n from attribute_bitmap_values where def_key = ?").bind(tierKey).first<{ n: number }>())!.n;
+    expect(await numbered()).toBeGreaterThan(0);
+    expect((await call(`${shop.plat}/user_attribute/definition/${defs.tier}`, { method: "DELETE", headers })).status).toBe(200);
+    expect(await numbered()).toBe(0);
+    expect((await storedBits([tierKey])).size).toBe(0);
     await consistent("after deleting a definition");
   });
 

@@ -82,7 +82,7 @@ export const numberReads = (definitionKey: number, span: { from: number; to: num
 /**
  * The lowest slice a comparison reads. Below the lowest 1-bit of `from`, a slice only moves
  * subjects between "greater" and "equal", whose union is the answer; likewise below the lowest
- * 0-bit of `to` between "less" and "equal". (31: no slice at all, the range is the whole domain.)
+ * 0-bit of `to` between "less" and "equal". (SLICES: no slice at all, the range is the whole domain.)
  */
 function lowestSlice(from: number, to: number): number {
   const lowestOne = (n: number) => {

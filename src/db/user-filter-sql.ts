@@ -93,8 +93,9 @@ export interface FilterTuning {
    */
   probeCost: number;
   /**
-   * Numbers a condition's bit slices do not hold (negative, fractional, ≥ 2^31: attribute-bits.ts)
-   * are checked one by one up to this many; with more, that condition is read as lists.
+   * Subjects the bitmaps leave undecided (numbers the slices do not hold: negative, fractional,
+   * ≥ 2^43; candidates of a text operand longer than a pair: attribute-bits.ts) are checked one by
+   * one up to this many; with more, that condition is read as lists.
    */
   outlierProbes: number;
 }
@@ -325,8 +326,9 @@ function matchLists(term: FilterTerm, lo: number, hi: number, span: number, fits
 /**
  * Where a condition's set comes from when sets are combined in the Worker: subject lists from the
  * index; for a range over a single-value number, its bit slices; for contains / ends with, the
- * bitmaps of the operand's characters and pairs (attribute-bits.ts); for a negated condition, the
- * attribute's presence bits minus the subjects matching the condition.
+ * bitmaps of the operand's characters and pairs; for eq / in over an enum, its values' bitmaps
+ * (attribute-bits.ts); for a negated condition, the attribute's presence bits minus the subjects
+ * matching the condition.
  */
 type Source =
   | { kind: "lists"; reads: SQL[] }
