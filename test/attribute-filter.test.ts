@@ -398,55 +398,43 @@ describe("filterUsersByAttributes: evaluation strategies agree on a larger set",
     }
   });
 
-  it("contains / ends with / not contains, operands of 1–4 characters: every path agrees with the model, alone, in `and` and in `or`", async () => {
+  /**
+   * One condition alone, in `and` with a broad number condition (seekable: sets are combined in the
+   * Worker) and in `or`: every path must give the model's users, order and count.
+   */
+  async function agreesEverywhere(condition: Condition, holds: (p: Person) => boolean) {
     const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
+    const shapes = [
+      { join: "and" as const, conditions: [condition], matches: holds },
+      { join: "and" as const, conditions: [condition, c("m", "gte", 0)], matches: (p: Person) => holds(p) && p.m !== undefined && p.m >= 0 },
+      { join: "or" as const, conditions: [condition, c("n", "eq", 1)], matches: (p: Person) => holds(p) || p.n === 1 },
+    ];
+    for (const { join, conditions, matches } of shapes) {
+      const label = `${join} ${JSON.stringify(conditions)}`;
+      const plan = planFilter(models, { join, conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: keys[slug!]! }) as FilterCondition) });
+      const expected = people.filter(matches).reverse().map((p) => ids.get(p.i)!);
+      for (const { name, tuning } of STRATEGIES) {
+        const result = await allPages(shop.applicationId, plan, tuning, 7);
+        expect(result.ids, `${name}: ${label}`).toEqual(expected);
+        expect(result.totals, `${name}: ${label}`).toEqual([expected.length]);
+      }
+    }
+  }
+
+  it("contains / ends with / not contains, operands of 1–4 characters: every path agrees with the model, alone, in `and` and in `or`", async () => {
     const tests = { cnt: (w: string, v: string) => w.includes(v), nct: (w: string, v: string) => !w.includes(v), ew: (w: string, v: string) => w.endsWith(v) };
     for (const op of ["cnt", "nct", "ew"] as const) {
       for (const operand of ["b", "A", "ab", "ba", "bab", "aba", "Ab", "über", "-ab", "abab", "zz"]) {
-        const x = operand.toLowerCase();
-        const holds = (p: Person) => p.word !== undefined && tests[op](p.word.toLowerCase(), x);
-        // With a number condition (seekable, broad): `and` combines sets in the Worker.
-        const shapes = [
-          { join: "and" as const, conditions: [c("word", op, operand)], matches: holds },
-          { join: "and" as const, conditions: [c("word", op, operand), c("m", "gte", 0)], matches: (p: Person) => holds(p) && p.m !== undefined && p.m >= 0 },
-          { join: "or" as const, conditions: [c("word", op, operand), c("n", "eq", 1)], matches: (p: Person) => holds(p) || p.n === 1 },
-        ];
-        for (const { join, conditions, matches } of shapes) {
-          const label = `${join} ${JSON.stringify(conditions)}`;
-          const plan = planFilter(models, { join, conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: keys[slug!]! }) as FilterCondition) });
-          const expected = people.filter(matches).reverse().map((p) => ids.get(p.i)!);
-          for (const { name, tuning } of STRATEGIES) {
-            const result = await allPages(shop.applicationId, plan, tuning, 7);
-            expect(result.ids, `${name}: ${label}`).toEqual(expected);
-            expect(result.totals, `${name}: ${label}`).toEqual([expected.length]);
-          }
-        }
+        await agreesEverywhere(c("word", op, operand), (p) => p.word !== undefined && tests[op](p.word.toLowerCase(), operand.toLowerCase()));
       }
     }
   });
 
   it("enum equality and lists (answered by value bitmaps): every path agrees with the model, alone, in `and` and in `or`", async () => {
-    const models = await loadModels(new AttributesRepo(database(env.DB)), shop.applicationId);
     const lists: [string, string[]][] = [["eq", ["gold"]], ["eq", ["NONE"]], ["ne", ["silver"]], ["in", ["gold", "bronze"]], ["nin", ["gold", "none"]], ["in", ["platinum"]], ["eq", ["platinum"]]];
     for (const [op, values] of lists) {
       const named = (p: Person) => values.some((v) => v.toLowerCase() === p.tier?.toLowerCase());
-      const holds = (p: Person) => p.tier !== undefined && (op === "eq" || op === "in" ? named(p) : !named(p));
-      const operand = op === "eq" || op === "ne" ? values[0] : values;
-      const shapes = [
-        { join: "and" as const, conditions: [c("tier", op, operand)], matches: holds },
-        { join: "and" as const, conditions: [c("tier", op, operand), c("m", "gte", 0)], matches: (p: Person) => holds(p) && p.m !== undefined && p.m >= 0 },
-        { join: "or" as const, conditions: [c("tier", op, operand), c("n", "eq", 1)], matches: (p: Person) => holds(p) || p.n === 1 },
-      ];
-      for (const { join, conditions, matches } of shapes) {
-        const label = `${join} ${JSON.stringify(conditions)}`;
-        const plan = planFilter(models, { join, conditions: conditions.map(({ slug, ...rest }) => ({ ...rest, definition_id: keys[slug!]! }) as FilterCondition) });
-        const expected = people.filter(matches).reverse().map((p) => ids.get(p.i)!);
-        for (const { name, tuning } of STRATEGIES) {
-          const result = await allPages(shop.applicationId, plan, tuning, 7);
-          expect(result.ids, `${name}: ${label}`).toEqual(expected);
-          expect(result.totals, `${name}: ${label}`).toEqual([expected.length]);
-        }
-      }
+      await agreesEverywhere(c("tier", op, op === "eq" || op === "ne" ? values[0] : values), (p) => p.tier !== undefined && (op === "eq" || op === "in" ? named(p) : !named(p)));
     }
   });
 
