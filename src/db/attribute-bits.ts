@@ -33,7 +33,7 @@ const endsWithPair = (c1: number, c2: number) => 4 * TEXT_KIND + c1 * PAIR + c2;
 /** An enum value's code: this plus its number in attribute_bitmap_values. */
 const ENUM_KIND = 5 * TEXT_KIND;
 
-export const SLICES = 43;
+const SLICES = 43;
 const MAX_SLICED = 2 ** SLICES - 1;
 const SLICE_CODES = Array.from({ length: SLICES }, (_, k) => k);
 export const CHUNK_SUBJECTS = 4096;
@@ -113,6 +113,12 @@ export function textCodes(kind: "contains" | "suffix", value: string): { codes: 
 }
 
 export type ChunkRows = { code: number; chunk: number; hex: string }[];
+
+/** Adds the subjects of chunk rows to `set`, whatever their codes (a union). */
+export function addChunks(set: SubjectSet, rows: ChunkRows): SubjectSet {
+  for (const row of rows) set.addChunk(row.chunk, row.hex);
+  return set;
+}
 
 /** The sets of one definition's codes, from the rows of its reads. */
 export class CodeSets {

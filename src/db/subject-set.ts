@@ -44,7 +44,7 @@ export class SubjectSet {
    * Subjects outside [lo, hi] are ignored; `lo` must be a multiple of 64.
    */
   addChunk(chunk: number, hex: string): this {
-    // 32-bit word k of the set holds subjects lo + 32k …: the chunk's first is 128 · chunk − lo / 32 (orWord subtracts).
+    // Indexes of 32-bit words counted from subject 0 (orWord moves them to start at lo).
     const first = chunk * 128;
     for (let word = 0; word < 64; word++) {
       this.orWord(first + 2 * word + 1, hexNumber(hex, word * 16));

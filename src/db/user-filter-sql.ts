@@ -5,7 +5,7 @@ import { chunked, MAX_PARAMS } from "./attributes-repo";
 import { readAll } from "./batch";
 import type { Database } from "./client";
 import { users } from "./schema/users";
-import { allOf, BIT_CODE, bitsReads, CHUNK_SUBJECTS, CodeSets, enumReads, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
+import { addChunks, allOf, BIT_CODE, bitsReads, CHUNK_SUBJECTS, CodeSets, enumReads, integerSpan, numberReads, presenceReads, slicedRange, textCodes, wordStart, type ChunkRows } from "./attribute-bits";
 import { SubjectSet } from "./subject-set";
 import type { UserRow } from "./users-repo";
 
@@ -409,13 +409,13 @@ async function combineInWorker(
   const build = (source: Source): (() => SubjectSet) => {
     if (source.kind === "absent") {
       const present = new SubjectSet(lo, hi);
-      for (const _ of source.presence) for (const row of rows() as ChunkRows) present.addChunk(row.chunk, row.hex);
+      for (const _ of source.presence) addChunks(present, rows() as ChunkRows);
       const matching = build(source.matching);
       return () => present.subtract(matching());
     }
     if (source.kind === "values") {
       const set = new SubjectSet(lo, hi);
-      for (const _ of source.reads) for (const row of rows() as ChunkRows) set.addChunk(row.chunk, row.hex);
+      for (const _ of source.reads) addChunks(set, rows() as ChunkRows);
       return () => set;
     }
     if (source.kind === "lists") {
